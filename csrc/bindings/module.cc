@@ -51,27 +51,47 @@ class PyExecutor {
   // feeds: numpy arrays already of the right dtype (the caller converted
   // them); returns one ndarray per fetch.
   py::list Run(const py::sequence& feeds) {
+    StepResult r;
+    return Step(feeds, &r);
+  }
+
+  // Run, also returning what each node did:
+  // (fetches, [(node, start_us, end_us, thread, [(dtype_enum, dims, bytes)])]).
+  py::tuple RunTraced(const py::sequence& feeds) {
+    StepResult r;
+    r.trace = true;
+    py::list out = Step(feeds, &r);
+    py::list traces;
+    for (const NodeTrace& t : r.traces) {
+      py::list outs;
+      for (const auto& o : t.outputs)
+        outs.append(py::make_tuple(static_cast<int>(o.dtype), o.shape.dims(), o.bytes));
+      traces.append(py::make_tuple(t.node, t.start_us, t.end_us, t.thread, outs));
+    }
+    return py::make_tuple(out, traces);
+  }
+  int num_nodes() const { return exec_->num_nodes(); }
+
+ private:
+  py::list Step(const py::sequence& feeds, StepResult* r) {
     std::vector<Tensor> tensors;
     tensors.reserve(feeds.size());
     for (auto f : feeds) tensors.push_back(BorrowArray(py::reinterpret_borrow<py::array>(f)));
-    StepResult r;
     {
       py::gil_scoped_release nogil;
-      exec_->Run(tensors, &r);
+      exec_->Run(tensors, r);
     }
-    if (!r.status.ok()) RaiseStep(r.status, r.failed_node);
-    py::list out(r.fetches.size());
-    for (size_t i = 0; i < r.fetches.size(); ++i) {
-      const Entry& e = r.fetches[i];
+    if (!r->status.ok()) RaiseStep(r->status, r->failed_node);
+    py::list out(r->fetches.size());
+    for (size_t i = 0; i < r->fetches.size(); ++i) {
+      const Entry& e = r->fetches[i];
       if (e.dead) out[i] = py::none();
       else if (e.val.rank() == 0) out[i] = ToArray(e.val)[py::tuple()];  // a NumPy scalar, as TF
       else out[i] = ToArray(e.val);
     }
     return out;
   }
-  int num_nodes() const { return exec_->num_nodes(); }
 
- private:
   std::shared_ptr<SessionState> session_;  // kernels hold pointers into it
   std::unique_ptr<Executor> exec_;
 };
@@ -118,6 +138,7 @@ PYBIND11_MODULE(_C, m) {
 
   py::class_<PyExecutor>(m, "Executor")
       .def("run", &PyExecutor::Run, py::arg("feeds"))
+      .def("run_traced", &PyExecutor::RunTraced, py::arg("feeds"))
       .def_property_readonly("num_nodes", &PyExecutor::num_nodes);
 
   py::class_<PySession>(m, "Session")

@@ -1,12 +1,22 @@
 #include "runtime/executor.h"
 
+#include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
+#include <thread>
 
 #include "framework/kernel_registry.h"
 #include "runtime/rendezvous.h"
 
 namespace gf {
+
+namespace {
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
 
 SessionState::SessionState(int num_cpu_devices, int inter_op_threads, int intra_op_threads) {
   ThreadPool* intra = IntraOpPool(intra_op_threads);
@@ -39,7 +49,7 @@ struct Executor::Step {
   StepContext ctx;
   Rendezvous rendezvous;
   StepResult* result = nullptr;
-  std::mutex mu;  // guards result->status, failed_node, done
+  std::mutex mu;  // guards result->status, failed_node, traces, done
   std::condition_variable cv;
   bool done = false;
 };
@@ -197,6 +207,7 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
     Entry* in = st->slots.data() + item.input_start;
     outputs.assign(item.num_outputs, Entry());
     Status s;
+    const int64_t start_us = st->result->trace ? NowMicros() : 0;
     if (!st->aborted.load(std::memory_order_relaxed)) {
       bool dead = false;
       s = PrepareInputs(item, in, &dead);
@@ -208,8 +219,9 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
         auto* outs = new std::vector<Entry>(std::move(outputs));
         auto* ctx = new OpKernelContext(in, item.num_inputs, outs, item.device, &st->ctx,
                                         item.device->intra_op());
-        item.kernel->ComputeAsync(ctx, [this, st, id, ctx, outs, in, &item] {
+        item.kernel->ComputeAsync(ctx, [this, st, id, ctx, outs, in, &item, start_us] {
           Status as = ctx->status();
+          if (st->result->trace) Record(st, id, start_us, *outs);
           for (int k = 0; k < item.num_inputs; ++k) in[k].Clear();
           std::vector<int> s2;
           NodeDone(st, id, *outs, as, &s2);
@@ -225,6 +237,7 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
         item.kernel->Compute(&ctx);
         s = ctx.status();
       }
+      if (st->result->trace) Record(st, id, start_us, outputs);
     }
     for (int k = 0; k < item.num_inputs; ++k) in[k].Clear();
     NodeDone(st, id, outputs, s, stack);
@@ -303,6 +316,25 @@ void Executor::Dispatch(Step* st, std::vector<int>* stack, size_t from) {
     }
   }
   stack->resize(keep);
+}
+
+void Executor::Record(Step* st, int id, int64_t start_us, const std::vector<Entry>& outputs) {
+  NodeTrace t;
+  t.node = id;
+  t.start_us = start_us;
+  t.end_us = NowMicros();
+  t.thread = std::hash<std::thread::id>()(std::this_thread::get_id());
+  for (const Entry& e : outputs) {
+    Tensor v = e.val;
+    if (e.ref) {
+      std::lock_guard<std::mutex> l(e.ref->mu);
+      v = e.ref->value;
+    }
+    t.outputs.push_back({v.dtype(), v.shape(),  // dead or uninitialized: kInvalid, 0 bytes
+                         v.num_elements() * static_cast<int64_t>(DTypeSize(v.dtype()))});
+  }
+  std::lock_guard<std::mutex> l(st->mu);
+  st->result->traces.push_back(std::move(t));
 }
 
 void Executor::Finish(Step* st) {

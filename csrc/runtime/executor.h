@@ -70,10 +70,26 @@ class SessionState {
   std::atomic<int64_t> next_step_id_{1};
 };
 
+// What one node did in a traced step (RunOptions.trace_level), for StepStats.
+struct NodeTrace {
+  struct Output {
+    DType dtype;
+    Shape shape;
+    int64_t bytes;
+  };
+  int node = -1;
+  int64_t start_us = 0;  // wall clock, microseconds since the epoch
+  int64_t end_us = 0;
+  uint64_t thread = 0;
+  std::vector<Output> outputs;
+};
+
 struct StepResult {
   Status status;
   int failed_node = -1;          // index into PlanSpec::nodes, -1 if none
   std::vector<Entry> fetches;
+  bool trace = false;            // set by the caller: record `traces`
+  std::vector<NodeTrace> traces;  // in completion order
 };
 
 class Executor {
@@ -115,6 +131,7 @@ class Executor {
   void NodeDone(Step* st, int id, std::vector<Entry>& outputs, const Status& s,
                 std::vector<int>* stack);
   void Finish(Step* st);
+  void Record(Step* st, int id, int64_t start_us, const std::vector<Entry>& outputs);
   // Of the ready nodes stack[from..], keeps the cheap ones and one expensive
   // one for this thread and hands the other expensive ones to the pool.
   void Dispatch(Step* st, std::vector<int>* stack, size_t from);

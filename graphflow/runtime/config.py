@@ -1,5 +1,7 @@
 """Session configuration with the field names of TF's ConfigProto/RunOptions."""
 
+from graphflow.protos import config_pb2
+
 
 class GPUOptions:
     def __init__(self, allow_growth=False, per_process_gpu_memory_fraction=0.0,
@@ -58,20 +60,7 @@ class ConfigProto:
         self.operation_timeout_in_ms = operation_timeout_in_ms
 
 
-class RunOptions:
-    NO_TRACE = 0
-    SOFTWARE_TRACE = 1
-    HARDWARE_TRACE = 2
-    FULL_TRACE = 3
-
-    def __init__(self, trace_level=0, timeout_in_ms=0, output_partition_graphs=False):
-        self.trace_level = trace_level
-        self.timeout_in_ms = timeout_in_ms
-        self.output_partition_graphs = output_partition_graphs
-
-
-class RunMetadata:
-    def __init__(self):
-        self.step_stats = None
-        self.partition_graphs = []
-        self.cost_graph = None
+# Per-run options and metadata are TF's protos, so they serialize as TF's do
+# (FileWriter.add_run_metadata) and parse back in TensorFlow and TensorBoard.
+RunOptions = config_pb2.RunOptions
+RunMetadata = config_pb2.RunMetadata

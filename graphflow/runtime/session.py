@@ -15,6 +15,7 @@ from graphflow.compiler import pipeline
 from graphflow.framework import errors
 from graphflow.framework import graph as graph_lib
 from graphflow.framework import ops as ops_lib
+from graphflow.runtime import config, step_stats
 from graphflow.runtime.config import ConfigProto
 
 
@@ -155,13 +156,40 @@ class BaseSession:
             if key is not None:
                 self._cache[key] = sig
         values = self._feed_values(sig, feed_dict.values()) if feed_dict else ()
-        return sig.build(self._execute(sig, values))
+        if options is None and run_metadata is None:
+            return sig.build(self._execute(sig, values))
+        return sig.build(self._execute_with_metadata(sig, values, options, run_metadata))
 
     def _execute(self, sig, values):
         try:
             return sig.executor.run(values)
         except _C.StepError as e:
             raise self._step_error(sig.plan, *e.args) from None
+
+    def _execute_with_metadata(self, sig, values, options, run_metadata):
+        """A run with RunOptions: traced when trace_level asks and there is a
+        RunMetadata to fill (step_stats, partition_graphs), as in TF."""
+        if options is not None and not isinstance(options, config.RunOptions):
+            raise TypeError("options must be a RunOptions, got %s" % type(options).__name__)
+        if run_metadata is not None and not isinstance(run_metadata, config.RunMetadata):
+            raise TypeError("run_metadata must be a RunMetadata, got %s"
+                            % type(run_metadata).__name__)
+        if options is None or run_metadata is None:
+            return self._execute(sig, values)
+        if options.trace_level == config.RunOptions.NO_TRACE:
+            out = self._execute(sig, values)
+        else:
+            try:
+                out, traces = sig.executor.run_traced(values)
+            except _C.StepError as e:
+                raise self._step_error(sig.plan, *e.args) from None
+            run_metadata.step_stats.CopyFrom(
+                step_stats.step_stats(sig.plan, self._devices, traces))
+        if options.output_partition_graphs:
+            del run_metadata.partition_graphs[:]
+            run_metadata.partition_graphs.extend(
+                step_stats.partition_graphs(sig.plan, self._devices))
+        return out
 
     def _step_error(self, plan, code, node, message):
         op = plan.node_ops[node] if 0 <= node < len(plan.node_ops) else None
@@ -229,7 +257,9 @@ class BaseSession:
         return sig
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
-        """A function running `fetches` with positional feeds for `feed_list`."""
+        """A function running `fetches` with positional feeds for `feed_list`;
+        with accept_options=True it also takes `options` and `run_metadata`
+        keywords, as Session.run."""
         feed_list = list(feed_list or [])
         template = {t: None for t in feed_list}
         sig = self._compile(fetches, template)
@@ -238,7 +268,16 @@ class BaseSession:
             if len(args) != len(feed_list):
                 raise TypeError("callable takes %d feeds, got %d" % (len(feed_list), len(args)))
             values = self._feed_values(sig, args) if args else ()
-            return sig.build(self._execute(sig, values))
+            if not kwargs:
+                return sig.build(self._execute(sig, values))
+            allowed = {"options", "run_metadata"} if accept_options else set()
+            unknown = set(kwargs) - allowed
+            if unknown:
+                raise TypeError("callable got unexpected keyword arguments %s%s" % (
+                    sorted(unknown), "" if accept_options else
+                    " (make_callable(..., accept_options=True) takes options and run_metadata)"))
+            return sig.build(self._execute_with_metadata(
+                sig, values, kwargs.get("options"), kwargs.get("run_metadata")))
         return call
 
     def partial_run_setup(self, fetches, feeds=None):

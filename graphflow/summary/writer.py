@@ -13,7 +13,7 @@ import struct
 import time
 
 from graphflow.framework import graph as graph_lib
-from graphflow.protos import event_pb2, summary_pb2
+from graphflow.protos import config_pb2, event_pb2, summary_pb2
 
 
 def _crc32c_table():
@@ -89,6 +89,7 @@ class FileWriter:
         self._path = os.path.join(self._logdir, name)
         self._file = open(self._path, "wb")
         self._closed = False
+        self._run_tags = set()
         self.add_event(event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2"))
         if graph is not None or graph_def is not None:
             self.add_graph(graph, graph_def=graph_def)
@@ -115,10 +116,7 @@ class FileWriter:
         if not isinstance(summary, summary_pb2.Summary):
             raise TypeError("add_summary takes a Summary proto or its serialized bytes, got %s"
                             % type(summary).__name__)
-        event = event_pb2.Event(wall_time=time.time(), summary=summary)
-        if global_step is not None:
-            event.step = int(global_step)
-        self.add_event(event)
+        self._add(event_pb2.Event(summary=summary), global_step)
 
     def add_graph(self, graph, global_step=None, graph_def=None):
         """The graph (a gf.Graph or a GraphDef) for TensorBoard's graph view."""
@@ -127,14 +125,27 @@ class FileWriter:
                 raise TypeError("add_graph takes a gf.Graph (or graph_def=), got %s"
                                 % type(graph).__name__)
             graph_def = graph.as_graph_def(add_shapes=True)
-        event = event_pb2.Event(wall_time=time.time(),
-                                graph_def=graph_def.SerializeToString())
-        if global_step is not None:
-            event.step = int(global_step)
-        self.add_event(event)
+        self._add(event_pb2.Event(graph_def=graph_def.SerializeToString()), global_step)
 
     def add_session_log(self, session_log, global_step=None):
-        event = event_pb2.Event(wall_time=time.time(), session_log=session_log)
+        self._add(event_pb2.Event(session_log=session_log), global_step)
+
+    def add_run_metadata(self, run_metadata, tag, global_step=None):
+        """A RunMetadata (from a traced Session.run) under `tag`, for
+        TensorBoard's per-step compute time and memory. Each tag once per
+        writer, as in TF."""
+        if not isinstance(run_metadata, config_pb2.RunMetadata):
+            raise TypeError("add_run_metadata takes a RunMetadata, got %s"
+                            % type(run_metadata).__name__)
+        if tag in self._run_tags:
+            raise ValueError("The provided tag %r was already used for this event type" % tag)
+        self._run_tags.add(tag)
+        tagged = event_pb2.TaggedRunMetadata(tag=tag,
+                                             run_metadata=run_metadata.SerializeToString())
+        self._add(event_pb2.Event(tagged_run_metadata=tagged), global_step)
+
+    def _add(self, event, global_step):
+        event.wall_time = time.time()
         if global_step is not None:
             event.step = int(global_step)
         self.add_event(event)

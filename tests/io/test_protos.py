@@ -13,7 +13,7 @@ from google.protobuf import descriptor
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES = ["types", "tensor_shape", "resource_handle", "tensor", "attr_value", "node_def",
            "versions", "op_def", "function", "graph", "variable", "saver", "meta_graph",
-           "histogram", "summary", "event"]
+           "histogram", "summary", "event", "step_stats", "config"]
 
 # TensorFlow's field numbers and types, message by message ("name:number:type", "*"
 # for repeated). Fields TF has and graphflow leaves undecoded are in _NOT_DECODED.
@@ -159,6 +159,41 @@ _MESSAGES = {
     "LogMessage": "level:1:Level message:2:string",
     "SessionLog": "status:1:SessionStatus checkpoint_path:2:string msg:3:string",
     "TaggedRunMetadata": "tag:1:string run_metadata:2:bytes",
+    "AllocationDescription": (
+        "requested_bytes:1:int64 allocated_bytes:2:int64 allocator_name:3:string "
+        "allocation_id:4:int64 has_single_reference:5:bool ptr:6:uint64"
+    ),
+    "TensorDescription": (
+        "dtype:1:DataType shape:2:TensorShapeProto allocation_description:4:AllocationDescription"
+    ),
+    "AllocationRecord": "alloc_micros:1:int64 alloc_bytes:2:int64",
+    "AllocatorMemoryUsed": (
+        "allocator_name:1:string total_bytes:2:int64 peak_bytes:3:int64 live_bytes:4:int64 "
+        "allocation_records:6:AllocationRecord* allocator_bytes_in_use:5:int64"
+    ),
+    "NodeOutput": "slot:1:int32 tensor_description:3:TensorDescription",
+    "MemoryStats": (
+        "temp_memory_size:1:int64 persistent_memory_size:3:int64 "
+        "persistent_tensor_alloc_ids:5:int64* device_temp_memory_size:2:int64 "
+        "device_persistent_memory_size:4:int64 device_persistent_tensor_alloc_ids:6:int64*"
+    ),
+    "NodeExecStats": (
+        "node_name:1:string all_start_micros:2:int64 op_start_rel_micros:3:int64 "
+        "op_end_rel_micros:4:int64 all_end_rel_micros:5:int64 memory:6:AllocatorMemoryUsed* "
+        "output:7:NodeOutput* timeline_label:8:string scheduled_micros:9:int64 "
+        "thread_id:10:uint32 referenced_tensor:11:AllocationDescription* "
+        "memory_stats:12:MemoryStats all_start_nanos:13:int64 op_start_rel_nanos:14:int64 "
+        "op_end_rel_nanos:15:int64 all_end_rel_nanos:16:int64 scheduled_nanos:17:int64"
+    ),
+    "DeviceStepStats": (
+        "device:1:string node_stats:2:NodeExecStats* thread_names:3:map<uint32,string>"
+    ),
+    "StepStats": "dev_stats:1:DeviceStepStats*",
+    "RunOptions": (
+        "trace_level:1:TraceLevel timeout_in_ms:2:int64 inter_op_thread_pool:3:int32 "
+        "output_partition_graphs:5:bool report_tensor_allocations_upon_oom:7:bool"
+    ),
+    "RunMetadata": "step_stats:1:StepStats partition_graphs:3:GraphDef*",
 }
 _ENUMS = {
     "DataType": (
@@ -192,11 +227,14 @@ _ENUMS = {
     ),
     "LogMessage.Level": "UNKNOWN:0 DEBUGGING:10 INFO:20 WARN:30 ERROR:40 FATAL:50",
     "SessionLog.SessionStatus": "STATUS_UNSPECIFIED:0 START:1 STOP:2 CHECKPOINT:3",
+    "RunOptions.TraceLevel": "NO_TRACE:0 SOFTWARE_TRACE:1 HARDWARE_TRACE:2 FULL_TRACE:3",
 }
 
 _NOT_DECODED = {("NodeDef", "experimental_type"), ("OpDef.ArgDef", "experimental_full_type"),
                 ("GraphDef", "debug_info"), ("MetaGraphDef", "object_graph_def"),
-                ("TensorInfo", "composite_tensor")}
+                ("TensorInfo", "composite_tensor"), ("RunOptions", "debug_options"),
+                ("RunOptions", "experimental"), ("RunMetadata", "cost_graph"),
+                ("RunMetadata", "function_graphs"), ("RunMetadata", "session_metadata")}
 
 _TYPE_NAMES = {v: k[len("TYPE_"):].lower() for k, v in vars(descriptor.FieldDescriptor).items()
                if k.startswith("TYPE_")}
@@ -294,12 +332,15 @@ def tf_descriptors():
                                            node_def_pb2, op_def_pb2, resource_handle_pb2,
                                            summary_pb2, tensor_pb2, tensor_shape_pb2,
                                            types_pb2, variable_pb2, versions_pb2)
-    from tensorflow.core.protobuf import meta_graph_pb2, saver_pb2
+    from tensorflow.core.framework import (allocation_description_pb2, step_stats_pb2,  # noqa
+                                           tensor_description_pb2)
+    from tensorflow.core.protobuf import config_pb2, meta_graph_pb2, saver_pb2
     from tensorflow.core.util import event_pb2
     files = [m.DESCRIPTOR for m in (
         attr_value_pb2, function_pb2, graph_pb2, node_def_pb2, op_def_pb2, resource_handle_pb2,
         summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2, variable_pb2, versions_pb2,
-        meta_graph_pb2, saver_pb2, event_pb2)]
+        meta_graph_pb2, saver_pb2, event_pb2, allocation_description_pb2,
+        tensor_description_pb2, step_stats_pb2, config_pb2)]
     files.append(summary_pb2.HistogramProto.DESCRIPTOR.file)
     return files
 
