@@ -8,7 +8,8 @@ an exponentially decaying (staircase) learning rate, an exponential moving
 average of the variables, the train op as a no_op under control dependencies,
 and in-graph augmentation (random crop to 24x24, flips, brightness, contrast,
 per-image standardization). Trains on the CIFAR-10 binary batches given with
---data-dir, else on a small synthetic set of the same shapes.
+--data-dir, else on a small synthetic set of the same shapes. Writes a
+loss/accuracy plot to --out (cifar10_tutorial.png).
 
     python examples/cifar10_tutorial.py [--steps 300] [--data-dir cifar-10-batches-bin]
 """
@@ -20,6 +21,8 @@ from tqdm import tqdm
 
 import graphflow as tf
 from graphflow import data
+
+import plotting  # examples/plotting.py
 
 MOVING_AVERAGE_DECAY = 0.9999
 NUM_EPOCHS_PER_DECAY = 350.0
@@ -113,7 +116,7 @@ def load(data_dir, seed):
     return "synthetic", x[:2000], y[:2000], x[2000:], y[2000:]
 
 
-def main(steps=300, batch_size=32, data_dir=None, seed=0, quiet=False):
+def main(steps=300, batch_size=32, data_dir=None, seed=0, quiet=False, out=None):
     name, x_train, y_train, x_test, y_test = load(data_dir, seed)
     g = tf.Graph()
     with g.as_default():
@@ -129,12 +132,16 @@ def main(steps=300, batch_size=32, data_dir=None, seed=0, quiet=False):
         correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(logits, 1), labels), tf.int32))
         init = tf.global_variables_initializer()
     rng = np.random.RandomState(seed)
+    history, batch_accuracy = [], []
     with tf.Session(graph=g) as sess:
         sess.run(init)
         bar = tqdm(range(steps), desc="%s" % name, disable=quiet)
         for _ in bar:
             idx = rng.randint(0, len(x_train), batch_size)
-            _, l = sess.run([train, loss], {images: x_train[idx], labels: y_train[idx]})
+            _, l, c = sess.run([train, loss, correct],
+                               {images: x_train[idx], labels: y_train[idx]})
+            history.append(float(l))
+            batch_accuracy.append(c / batch_size)
             bar.set_postfix(loss="%.3f" % l)
         n = len(x_test) // batch_size * batch_size
         hits = sum(sess.run(correct, {images: x_test[i:i + batch_size],
@@ -144,6 +151,9 @@ def main(steps=300, batch_size=32, data_dir=None, seed=0, quiet=False):
     accuracy = hits / float(n)
     if not quiet:
         print("%s: %d steps, test accuracy %.4f on %d images" % (name, step, accuracy, n))
+    if out:
+        plotting.plot_training(out, "CIFAR-10 tutorial net on %s" % name, history,
+                               batch_accuracy, accuracy)
     return accuracy
 
 
@@ -153,5 +163,7 @@ if __name__ == "__main__":
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="cifar10_tutorial.png",
+                   help="the loss/accuracy plot ('' for none)")
     a = p.parse_args()
-    main(a.steps, a.batch_size, a.data_dir, a.seed)
+    main(a.steps, a.batch_size, a.data_dir, a.seed, out=a.out)

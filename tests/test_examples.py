@@ -2,6 +2,7 @@
 
 import importlib.util
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -10,6 +11,8 @@ EXAMPLES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__
 
 
 def _load(name):
+    if EXAMPLES not in sys.path:  # examples import their shared plotting module
+        sys.path.insert(0, EXAMPLES)
     spec = importlib.util.spec_from_file_location(name, os.path.join(EXAMPLES, name + ".py"))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
@@ -41,21 +44,27 @@ def test_lenet_on_mnist_subset_writes_a_plot(tmp_path):
     out = tmp_path / "lenet.png"
     acc = lenet.main(epochs=2, which="mnist", limit=10000, quiet=True, out=str(out))
     assert acc >= 0.93, "LeNet MNIST accuracy %.3f after 2 epochs of 10000 images" % acc
-    assert out.stat().st_size > 1000
+    _assert_png(out)
 
 
-def test_cifar10_tutorial_network_learns_the_synthetic_set():
-    acc = _load("cifar10_tutorial").main(steps=80, quiet=True)
+def _assert_png(path):
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.path.getsize(path) > 10000  # two panels of curves, not an empty figure
+
+
+def test_cifar10_tutorial_network_learns_the_synthetic_set(tmp_path):
+    out = tmp_path / "cifar10_tutorial.png"
+    acc = _load("cifar10_tutorial").main(steps=80, quiet=True, out=str(out))
     assert acc >= 0.8, "CIFAR-10 tutorial net accuracy %.3f on the synthetic set" % acc
+    _assert_png(out)
 
 
 def test_resnet20_and_vgg_learn_the_synthetic_set(tmp_path):
-    import sys
-    sys.path.insert(0, EXAMPLES)  # cifar_nets reuses lenet's plot
     nets = _load("cifar_nets")
     out = tmp_path / "resnet.png"
     acc, history = nets.main("resnet20", steps=250, quiet=True, out=str(out), n_synthetic=1000)
     assert acc >= 0.9 and np.mean(history[-20:]) < 0.2 * np.mean(history[:20]), acc
-    assert out.stat().st_size > 1000
+    _assert_png(out)
     acc, _ = nets.main("vgg", steps=120, quiet=True, n_synthetic=1000)
     assert acc >= 0.5, "VGG accuracy %.3f" % acc
