@@ -71,6 +71,23 @@ class BiasAddOp : public OpKernel {
   bool nchw_ = false;
 };
 
+// Few channels (NHWC, C < kWide): rows are summed kWide/C at a time into a
+// wide accumulator, a contiguous vectorisable loop, then folded into acc[C].
+// Returns the rows done; the caller adds the remaining (< kWide/C) ones.
+constexpr int64_t kWide = 64;
+template <typename T, typename A>
+int64_t SumNarrowRows(const T* __restrict in, int64_t rows, int64_t C, A* __restrict acc) {
+  const int64_t per = kWide / C, width = per * C, chunks = rows / per;
+  A wide[kWide] = {};
+  for (int64_t q = 0; q < chunks; ++q) {
+    const T* __restrict p = in + q * width;
+    for (int64_t j = 0; j < width; ++j) wide[j] += A(p[j]);
+  }
+  for (int64_t k = 0; k < per; ++k)
+    for (int64_t c = 0; c < C; ++c) acc[c] += wide[k * C + c];
+  return chunks * per;
+}
+
 template <typename T>
 class BiasAddGradOp : public OpKernel {
  public:
@@ -93,7 +110,9 @@ class BiasAddGradOp : public OpKernel {
       for (int64_t b = b0; b < b1; ++b) {
         A* acc = partial.data() + b * C;
         const int64_t end = std::min(l.outer, (b + 1) * kRows);
-        for (int64_t o = b * kRows; o < end; ++o) {
+        int64_t o = b * kRows;
+        if (I == 1 && C < kWide) o = SumNarrowRows(in + o * C, end - o, C, acc) + o;
+        for (; o < end; ++o) {
           const T* row = in + o * C * I;
           if (I == 1) {  // NHWC: channels innermost, a vectorisable add per row
             for (int64_t c = 0; c < C; ++c) acc[c] += A(row[c]);

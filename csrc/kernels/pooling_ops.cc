@@ -15,6 +15,7 @@
 #include "framework/kernel_registry.h"
 #include "framework/op_kernel.h"
 #include "kernels/conv_util.h"
+#include "kernels/cwise_util.h"
 #include "runtime/thread_pool.h"
 
 namespace gf {
@@ -112,10 +113,78 @@ struct ArgmaxScratch {
         pix(ThreadScratch<int64_t>(w.KH * w.KW, 1)) {}
 };
 
+// Windows that tile the input (stride = ksize, no padding; rows and columns
+// past the last window are in none): output row r reads KH whole input rows.
+// The tiled kernels go row by row in long flat loops over an input row's
+// elements j (window o = win[j], column kw = col[j]) or an output row's
+// elements o (first column first[o]), with no per-window index arithmetic or
+// C-long inner loops, which dominate for the few channels of early conv
+// layers (LeNet's 6).
+inline bool IsTiled(const Window& w) {
+  return w.sh == w.KH && w.sw == w.KW && w.pad_top == 0 && w.pad_left == 0 && w.OH > 0 &&
+         w.OW > 0 && w.OH * w.KH <= w.H && w.OW * w.KW <= w.W;
+}
+
+struct TiledMaps {
+  int64_t span, orow;                  // used elements of an input row; elements of an output row
+  std::vector<int32_t> win, col;       // per input-row element j < span
+  std::vector<int32_t> first;          // per output-row element o
+  explicit TiledMaps(const Window& w)
+      : span(w.OW * w.KW * w.C), orow(w.OW * w.C), win(span), col(span), first(orow) {
+    for (int64_t ow = 0, j = 0; ow < w.OW; ++ow)
+      for (int64_t kw = 0; kw < w.KW; ++kw)
+        for (int64_t c = 0; c < w.C; ++c, ++j) {
+          win[j] = int32_t(ow * w.C + c);
+          col[j] = int32_t(kw);
+        }
+    for (int64_t o = 0; o < orow; ++o) first[o] = int32_t(o / w.C * w.KW * w.C + o % w.C);
+  }
+};
+
+// The first input row of output row r (of N*OH).
+template <typename T>
+inline const T* TiledRow(const Window& w, const T* x, int64_t r) {
+  return x + ((r / w.OH) * w.H + (r % w.OH) * w.KH) * w.W * w.C;
+}
+
+template <typename T>
+void MaxPoolForwardTiled(const Window& w, const T* x, T* y, ThreadPool* pool) {
+  using A = typename Acc<T>::type;
+  const TiledMaps maps(w);
+  const int64_t row = w.W * w.C, span = maps.span, orow = maps.orow, C = w.C;
+  const int32_t* __restrict first = maps.first.data();
+  ParallelFor(pool, w.N * w.OH, orow * w.KH * w.KW, [&](int64_t b, int64_t e) {
+    A* __restrict cols = ThreadScratch<A>(span + orow);
+    A* __restrict m = cols + span;
+    for (int64_t r = b; r < e; ++r) {
+      const T* x0 = TiledRow(w, x, r);
+      // Column maxima over the window rows, then over each window's columns;
+      // `v > m ? v : m` from -inf, as the general kernel.
+      for (int64_t j = 0; j < span; ++j) cols[j] = MaxIdentity<A>();
+      for (int64_t kh = 0; kh < w.KH; ++kh) {
+        const T* __restrict xk = x0 + kh * row;
+        for (int64_t j = 0; j < span; ++j) {
+          const A v = A(xk[j]);
+          cols[j] = v > cols[j] ? v : cols[j];
+        }
+      }
+      for (int64_t o = 0; o < orow; ++o) m[o] = cols[first[o]];
+      for (int64_t kw = 1; kw < w.KW; ++kw)
+        for (int64_t o = 0; o < orow; ++o) {
+          const A v = cols[first[o] + kw * C];
+          m[o] = v > m[o] ? v : m[o];
+        }
+      T* __restrict yr = y + r * orow;
+      for (int64_t o = 0; o < orow; ++o) yr[o] = T(m[o]);
+    }
+  });
+}
+
 template <typename T>
 void MaxPoolForward(const Window& w, const T* x, T* y, ThreadPool* pool) {
   using A = typename Acc<T>::type;
   const int64_t C = w.C;
+  if (IsTiled(w)) return MaxPoolForwardTiled(w, x, y, pool);
   ParallelFor(pool, w.N * w.OH, w.OW * w.KH * w.KW * C, [&](int64_t b, int64_t e) {
     A* acc = std::is_same<T, A>::value ? nullptr : ThreadScratch<A>(C);
     ForEachPoolWindow(w, b, e, [&](int64_t yo, Span hs, Span ws) {
@@ -201,42 +270,90 @@ inline T MaskBits(T v, int32_t mask) {
   return v;
 }
 
-// MaxPoolBackward for windows that tile the input exactly (stride = ksize, no
-// padding, divisible sizes: the 2x2 stride-2 pools of most CNNs). Every input
-// element lies in one window, so dx is written once, with no zeroing or
-// scattering: dy where the element is its window's first maximum, else 0.
+// MaxPoolBackward for tiled windows: every input element lies in at most one
+// window, so dx is written once, with no scattering: dy where the element is
+// its window's first maximum in (h, w) scan order, else 0 (0 past the last
+// window). As in the general kernel, NaNs are never greater than anything.
+//
+// Per output row, in the layout of an input row (element j, column kw = col[j]
+// of window win[j]): each column's maximum and the first row holding it, then
+// whether j's column holds the window's first maximum, comparing with the
+// window's other columns at j +- k*C (contiguous shifted loads, so the loops
+// vectorise); then each input row takes dy where its row is that first row.
+template <typename T>
+GF_CWISE_CLONES void MaxPoolBackwardTiledRows(const Window& w, const TiledMaps& maps,
+                                              const T* x, const T* dy, T* dx, int64_t b,
+                                              int64_t e) {
+  using A = typename Acc<T>::type;
+  const int64_t C = w.C, row = w.W * C, span = maps.span, orow = maps.orow;
+  const int64_t pad = (w.KW - 1) * C;  // cmax/carg margins for the shifted loads
+  const int32_t* __restrict win = maps.win.data();
+  const int32_t* __restrict col = maps.col.data();
+  const int32_t* __restrict first = maps.first.data();
+  A* scratch = ThreadScratch<A>(2 * span + 2 * pad);
+  A* __restrict cmax = scratch + pad;                          // [span]: the column's max
+  T* __restrict gx = reinterpret_cast<T*>(cmax + span + pad);  // [span]: dy of j's window
+  int32_t* ints = ThreadScratch<int32_t>(2 * span + 2 * pad, 1);
+  int32_t* __restrict carg = ints + pad;                       // [span]: its first row
+  int32_t* __restrict want = carg + span + pad;                // [span]: the row to take dy
+  for (int64_t r = b; r < e; ++r) {
+    const T* x0 = TiledRow(w, x, r);
+    T* d0 = dx + (x0 - x);
+    // Masks, not branches: the comparisons are data-dependent coin flips.
+    for (int64_t j = 0; j < span; ++j) {
+      cmax[j] = MaxIdentity<A>();
+      carg[j] = 0;
+    }
+    for (int32_t kh = 0; kh < w.KH; ++kh) {
+      const T* __restrict xk = x0 + kh * row;
+      for (int64_t j = 0; j < span; ++j) {
+        const A v = A(xk[j]);
+        const int32_t up = -int32_t(v > cmax[j]);
+        cmax[j] = v > cmax[j] ? v : cmax[j];
+        carg[j] = (carg[j] & ~up) | (kh & up);
+      }
+    }
+    for (int64_t j = 0; j < span; ++j) want[j] = carg[j];
+    // Another column of the window beats j's if its max is larger, or equal
+    // and first reached in a higher row, or in the same row to the left;
+    // want[j] becomes -1 then.
+    for (int32_t k = 1; k < w.KW; ++k)
+      for (int32_t d = -k; d <= k; d += 2 * k) {
+        const int64_t shift = d * C;
+        for (int64_t j = 0; j < span; ++j) {
+          const A o = cmax[j + shift], v = cmax[j];
+          const int32_t oa = carg[j + shift], a = carg[j], kw = col[j] + d;
+          const int32_t in_window = -int32_t(kw >= 0) & -int32_t(kw < w.KW);
+          const int32_t later = -int32_t(oa < a) | (-int32_t(oa == a) & -int32_t(d < 0));
+          want[j] |= in_window & (-int32_t(o > v) | (-int32_t(o == v) & later));
+        }
+      }
+    // Rare: a window starting with NaN routes to that NaN (nothing is
+    // greater), as the general kernel and the reference do.
+    int32_t nan_first = 0;
+    for (int64_t j = 0; j < span; ++j) nan_first |= int32_t(!(A(x0[j]) == A(x0[j])));
+    if (nan_first)
+      for (int64_t j = 0; j < span; ++j) {
+        const A v0 = A(x0[first[win[j]]]);
+        if (!(v0 == v0)) want[j] = col[j] == 0 ? 0 : -1;
+      }
+    const T* __restrict g = dy + r * orow;
+    for (int64_t j = 0; j < span; ++j) gx[j] = g[win[j]];
+    for (int32_t kh = 0; kh < w.KH; ++kh) {
+      T* __restrict dk = d0 + kh * row;
+      for (int64_t j = 0; j < span; ++j) dk[j] = MaskBits(gx[j], -int32_t(want[j] == kh));
+      std::fill(dk + span, dk + row, T(0));  // columns past the last window
+    }
+    if (r % w.OH == w.OH - 1)  // rows past the image's last window
+      std::fill(d0 + w.KH * row, dx + (r / w.OH + 1) * w.H * row, T(0));
+  }
+}
+
 template <typename T>
 void MaxPoolBackwardTiled(const Window& w, const T* x, const T* dy, T* dx, ThreadPool* pool) {
-  using A = typename Acc<T>::type;
-  const int64_t C = w.C;
-  ParallelFor(pool, w.N * w.OH, w.OW * w.KH * w.KW * C * 3, [&](int64_t b, int64_t e) {
-    A* __restrict m = ThreadScratch<A>(C);
-    int32_t* __restrict found = ThreadScratch<int32_t>(C, 1);
-    ForEachPoolWindow(w, b, e, [&](int64_t yo, Span hs, Span ws) {
-      const int64_t r = yo / (w.OW * C);
-      const T* __restrict x0 = x + InputPixel(w, r, hs.lo, ws.lo);
-      for (int64_t c = 0; c < C; ++c) {
-        m[c] = A(x0[c]);
-        found[c] = 0;
-      }
-      for (int64_t h = hs.lo; h < hs.hi; ++h)
-        for (int64_t ww = ws.lo; ww < ws.hi; ++ww) {
-          const T* __restrict xi = x + InputPixel(w, r, h, ww);
-          for (int64_t c = 0; c < C; ++c) m[c] = A(xi[c]) > m[c] ? A(xi[c]) : m[c];
-        }
-      const T* __restrict g = dy + yo;
-      for (int64_t h = hs.lo; h < hs.hi; ++h)
-        for (int64_t ww = ws.lo; ww < ws.hi; ++ww) {
-          const int64_t o = InputPixel(w, r, h, ww);
-          const T* __restrict xi = x + o;
-          T* __restrict d = dx + o;
-          for (int64_t c = 0; c < C; ++c) {
-            const int32_t hit = -int32_t(A(xi[c]) == m[c]) & ~found[c];
-            found[c] |= hit;
-            d[c] = MaskBits(g[c], hit);
-          }
-        }
-    });
+  const TiledMaps maps(w);
+  ParallelFor(pool, w.N * w.OH, maps.orow * w.KH * w.KW * 4, [&](int64_t b, int64_t e) {
+    MaxPoolBackwardTiledRows(w, maps, x, dy, dx, b, e);
   });
 }
 
@@ -245,9 +362,7 @@ template <typename T>
 void MaxPoolBackward(const Window& w, const T* x, const T* dy, T* dx, ThreadPool* pool) {
   using A = typename Acc<T>::type;
   const int64_t C = w.C, image = w.H * w.W * C;
-  if (w.sh == w.KH && w.sw == w.KW && w.pad_top == 0 && w.pad_left == 0 &&
-      w.OH * w.KH == w.H && w.OW * w.KW == w.W)
-    return MaxPoolBackwardTiled(w, x, dy, dx, pool);
+  if (IsTiled(w)) return MaxPoolBackwardTiled(w, x, dy, dx, pool);
   const double cost = double(w.N) * w.OH * w.OW * w.KH * w.KW * C;
   ForEachPart(pool, std::min(w.N, ParallelUnits(pool, cost)), w.N,
               [&](int64_t, int64_t nb, int64_t ne) {

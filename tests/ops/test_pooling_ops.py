@@ -220,6 +220,46 @@ def test_max_pool_grad_routes_to_first_max():
              expected=want)
 
 
+TILED = [
+    # stride = ksize, no padding: the row-wise kernels, with rows/columns past
+    # the last window, one channel, LeNet's 6 and many.
+    ((2, 5, 7, 6), (2, 2)),
+    ((3, 9, 9, 1), (3, 3)),
+    ((1, 8, 6, 3), (2, 3)),
+    ((2, 4, 4, 40), (2, 2)),
+    ((1, 3, 5, 2), (3, 1)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("case", range(len(TILED)))
+def test_tiled_max_pool_grad_ties_nan_and_infinities(case, dtype):
+    """Small integers make ties common; NaN is never greater (a window starting
+    with NaN routes to it, as the general kernel and the reference), and
+    -inf-only windows route to their first element."""
+    xs, k = TILED[case]
+    x = rng.randint(-2, 3, size=xs).astype(dtype)
+    flat = x.reshape(-1)
+    picks = rng.choice(flat.size, size=(3, max(1, flat.size // 10)), replace=False)
+    flat[picks[0]] = np.nan
+    flat[picks[1]] = -np.inf
+    flat[picks[2]] = np.inf
+    x[0, :k[0], :k[1], 0] = -np.inf          # a whole window of -inf
+    x[-1, 0, 0, -1] = np.nan                  # a window starting with NaN
+    dy = rng.randn(*(xs[0], xs[1] // k[0], xs[2] // k[1], xs[3])).astype(dtype)
+    want = naive_max_pool_grad(x, dy, k, k, "VALID").astype(dtype)
+    y = np.asarray(naive_pool(np.nan_to_num(x, nan=-np.inf), k, k, "VALID", "max"), dtype)
+    check_op(lambda a, b, c: pooling_ops.max_pool_grad(a, b, c, list(k), list(k), "VALID"),
+             [x, y, dy], expected=want, modes=("feed",))
+    # The general kernel (stride not equal to the window) on the same data.
+    s = [k[0], k[1] + 1]
+    y2 = np.asarray(naive_pool(np.nan_to_num(x, nan=-np.inf), k, s, "VALID", "max"), dtype)
+    dy2 = rng.randn(*y2.shape).astype(dtype)
+    check_op(lambda a, b, c: pooling_ops.max_pool_grad(a, b, c, list(k), s, "VALID"),
+             [x, y2, dy2], expected=naive_max_pool_grad(x, dy2, k, s, "VALID").astype(dtype),
+             modes=("feed",))
+
+
 def test_avg_pool_grad_overlapping_windows_sum():
     # AlexNet's 3x3 stride-2 pool: a pixel inside two windows gets both shares.
     dy = np.ones((1, 2, 2, 1), np.float32)
