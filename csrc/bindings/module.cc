@@ -5,6 +5,7 @@
 
 #include "bindings/convert.h"
 #include "core/blas.h"
+#include "core/crc32c.h"
 #include "framework/kernel_registry.h"
 #include "runtime/executor.h"
 
@@ -155,6 +156,15 @@ PYBIND11_MODULE(_C, m) {
   m.def("load_blas", &blas::Load, py::arg("path"),
         "Loads OpenBLAS from path; returns '' or why it failed.");
   m.def("blas_path", [] { return blas::api().path; });
+  m.def("crc32c", [](py::buffer data, uint32_t crc) {
+    py::buffer_info b = data.request();
+    if (b.ndim > 1 || (b.ndim == 1 && b.strides[0] != b.itemsize))
+      throw py::value_error("crc32c needs a contiguous 1-D buffer");
+    const auto* p = static_cast<const uint8_t*>(b.ptr);
+    const size_t n = static_cast<size_t>(b.size * b.itemsize);
+    py::gil_scoped_release nogil;
+    return Crc32c(p, n, crc);
+  }, py::arg("data"), py::arg("crc") = 0, "CRC-32C of a bytes-like object, continuing from crc.");
   m.def("set_blas_threads", [](int n) {
     if (blas::api().set_num_threads) blas::api().set_num_threads(n);
   });

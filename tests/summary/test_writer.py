@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 import graphflow as gf
@@ -28,6 +29,24 @@ def _write(logdir):
 
 def test_crc32c_check_value():
     assert gf.summary.crc32c(b"123456789") == 0xE3069283
+
+
+def _bitwise_crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+def test_crc32c_matches_the_bitwise_definition_and_continues():
+    data = bytes(np.random.RandomState(0).randint(0, 256, 300).astype(np.uint8))
+    for n in (0, 1, 7, 8, 9, 63, 64, 65, 300):
+        assert gf.summary.crc32c(data[:n]) == _bitwise_crc32c(data[:n]), n
+    assert gf.summary.crc32c(data[100:], gf.summary.crc32c(data[:100])) == \
+        gf.summary.crc32c(data)
+    assert gf.summary.crc32c(bytearray(data)) == gf.summary.crc32c(memoryview(data))
 
 
 def test_events_round_trip(tmp_path):
