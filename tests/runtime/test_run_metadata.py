@@ -21,6 +21,16 @@ def _net():
     return x, w, y, s
 
 
+def _traced_run():
+    """(graph, RunMetadata) of one traced run of _net."""
+    x, w, y, s = _net()
+    with gf.Session() as sess:
+        sess.run(w.initializer)
+        md = gf.RunMetadata()
+        sess.run(s, {x: np.ones((1, 3))}, options=FULL, run_metadata=md)
+    return sess.graph, md
+
+
 def _stats_by_name(md):
     return {ns.node_name: (ds.device, ns) for ds in md.step_stats.dev_stats
             for ns in ds.node_stats}
@@ -129,11 +139,7 @@ def test_run_metadata_is_tensorflows_message():
     pytest.importorskip("tensorboard")
     from tensorboard.compat.proto import config_pb2 as tb_config
 
-    x, w, y, s = _net()
-    with gf.Session() as sess:
-        sess.run(w.initializer)
-        md = gf.RunMetadata()
-        sess.run(s, {x: np.ones((1, 3))}, options=FULL, run_metadata=md)
+    _, md = _traced_run()
     theirs = tb_config.RunMetadata.FromString(md.SerializeToString())
     names = [ns.node_name for ds in theirs.step_stats.dev_stats for ns in ds.node_stats]
     assert names == [ns.node_name for ds in md.step_stats.dev_stats for ns in ds.node_stats]
@@ -144,17 +150,13 @@ def test_add_run_metadata_read_back_by_tensorboard(tmp_path):
     pytest.importorskip("tensorboard")
     from tensorboard.backend.event_processing import event_accumulator
 
-    x, w, y, s = _net()
-    with gf.Session() as sess:
-        sess.run(w.initializer)
-        md = gf.RunMetadata()
-        sess.run(s, {x: np.ones((1, 3))}, options=FULL, run_metadata=md)
-        with gf.summary.FileWriter(str(tmp_path), sess.graph) as writer:
-            writer.add_run_metadata(md, "step1", global_step=1)
-            with pytest.raises(ValueError, match="already used"):
-                writer.add_run_metadata(md, "step1")
-            with pytest.raises(TypeError, match="RunMetadata"):
-                writer.add_run_metadata(md.step_stats, "step2")
+    graph, md = _traced_run()
+    with gf.summary.FileWriter(str(tmp_path), graph) as writer:
+        writer.add_run_metadata(md, "step1", global_step=1)
+        with pytest.raises(ValueError, match="already used"):
+            writer.add_run_metadata(md, "step1")
+        with pytest.raises(TypeError, match="RunMetadata"):
+            writer.add_run_metadata(md.step_stats, "step2")
     acc = event_accumulator.EventAccumulator(str(tmp_path))
     acc.Reload()
     assert acc.Tags()["run_metadata"] == ["step1"]
