@@ -128,9 +128,11 @@ class HistogramSummaryOp : public SummaryKernel {
     for (int64_t i = 0; i < n; ++i) {
       const double x = static_cast<double>(v[i]);
       if (!std::isfinite(x)) {
-        ctx->SetStatus(Error(StrCat(std::isnan(x) ? "Nan in summary histogram for: "
-                                                  : "Infinity in Histogram for: ",
-                                    name(), " (values must be finite, got ", x, " at values",
+        const bool nan = std::isnan(x);
+        ctx->SetStatus(Error(StrCat(nan ? "Nan in summary histogram for: "
+                                        : "Infinity in Histogram for: ",
+                                    name(), " (values must be finite, got ",
+                                    nan ? "nan" : x > 0 ? "inf" : "-inf", " at values",
                                     FormatPosition(values.shape(), i), ")")));
         return;
       }

@@ -21,8 +21,8 @@ ctypes, so both produce identical bytes; tests check the pixels
 independently by decoding the PNGs. TF's PNGs (libpng, with row filters)
 differ in bytes but decode to the same pixels.
 
-Summary ops are stateless but not foldable: folding would only move the
-serialization into the graph as a constant string.
+Summary ops are stateless (as in TF) but not foldable: folding would only
+move the serialization into the graph as a constant string.
 """
 
 import ctypes
@@ -127,7 +127,7 @@ def scalar_summary(tags, values, name=None):
 
 
 @functools.lru_cache(maxsize=None)
-def default_bucket_limits():
+def _default_bucket_limits():
     """TF's default histogram bucket limits: -DBL_MAX, -1e-12 * 1.1^k for the
     values above -1e20, 0, their mirror images and DBL_MAX (1551 limits).
     Bucket i counts the values v with limits[i-1] <= v < limits[i]."""
@@ -158,7 +158,7 @@ def _histogram_summary(ctx, tag, values):
             "Nan in summary histogram for: " if np.isnan(x[i]) else "Infinity in Histogram for: ",
             ctx.op.name, "nan" if np.isnan(x[i]) else "inf" if x[i] > 0 else "-inf",
             _position(np.shape(values), i)))
-    limits = default_bucket_limits()
+    limits = _default_bucket_limits()
     counts = np.bincount(np.minimum(np.searchsorted(limits, x, side="right"), limits.size - 1),
                          minlength=limits.size)
     h = histogram_pb2.HistogramProto()
