@@ -51,8 +51,13 @@ def _tol(dtype, rtol, atol):
     return (d if rtol is None else rtol), (d if atol is None else atol)
 
 
+def _as_array(v):
+    # A fetched scalar string is bytes (as in TF); compare it as a string tensor.
+    return np.array(v, dtype=object) if isinstance(v, (bytes, str)) else np.asarray(v)
+
+
 def assert_same(got, want, rtol=None, atol=None, what="value"):
-    got, want = np.asarray(got), np.asarray(want)
+    got, want = _as_array(got), _as_array(want)
     assert got.dtype == want.dtype, "%s: dtype %s, expected %s" % (what, got.dtype, want.dtype)
     assert got.shape == want.shape, "%s: shape %s, expected %s" % (what, got.shape, want.shape)
     r, a = _tol(got.dtype, rtol, atol)
@@ -75,8 +80,7 @@ def check_op(build, inputs, expected=None, rtol=None, atol=None, modes=("feed", 
         if expected is not None:
             exp = expected if isinstance(expected, (list, tuple)) else [expected]
             for i, (g, e) in enumerate(zip(got, exp)):
-                assert_same(g, np.asarray(e), rtol, atol, what="output %d (%s): vs expected"
-                            % (i, mode))
+                assert_same(g, e, rtol, atol, what="output %d (%s): vs expected" % (i, mode))
         if first is None:
             first = got
     return first
