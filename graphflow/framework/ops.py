@@ -307,6 +307,8 @@ def numpy_value(value, dtype=None):
         arr = np.asarray(value)
     else:
         arr = np.array(value)
+        if arr.dtype.kind in "SU":  # fixed-width: NumPy would drop trailing NUL bytes
+            arr = np.array(value, dtype=object)
     if arr.dtype == object and dtype is not dtypes.string and not _all_strings(arr):
         raise TypeError("Can't convert %r to a tensor: elements of mixed or unsupported types"
                         % (value,))

@@ -283,6 +283,19 @@ def test_string_tensors():
         gf.constant(3, dtype=gf.string)
 
 
+def test_string_values_keep_trailing_nul_bytes():
+    """Python bytes are arbitrary byte strings (serialized protos end in NULs);
+    a fixed-width NumPy conversion would strip them."""
+    c = gf.constant(b"a\x00")
+    d = gf.constant([[b"x\x00\x00", b"y"], [b"", b"\x00"]])
+    p = gf.placeholder(gf.string, [2])
+    with gf.Session() as sess:
+        got_c, got_d, got_p = sess.run([c, d, gf.identity(p)], {p: [b"q\x00", "r"]})
+    assert got_c == b"a\x00"
+    assert got_d.tolist() == [[b"x\x00\x00", b"y"], [b"", b"\x00"]]
+    assert got_p.tolist() == [b"q\x00", b"r"]
+
+
 def test_report_uninitialized_variables():
     a = gf.Variable(1.0, name="a")
     b = gf.Variable([2.0], name="scope_b")
