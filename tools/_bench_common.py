@@ -58,6 +58,27 @@ def run_child(script, lib, what, timeout=900):
     return {"error": (p.stderr.strip().splitlines() or ["no output"])[-1]}
 
 
+def run_rounds(script, libs, workloads, rounds):
+    """{lib: {workload: result}}: each (lib, workload) child run `rounds` times,
+    the frameworks interleaved within each round so that drift on a noisy
+    machine falls on all of them; each numeric field is the median over rounds."""
+    runs = {lib: {w: [] for w in workloads} for lib in libs}
+    for _ in range(rounds):
+        for w in workloads:
+            for lib in libs:
+                runs[lib][w].append(run_child(script, lib, w))
+    out = {}
+    for lib in libs:
+        out[lib] = {}
+        for w in workloads:
+            ok = [r for r in runs[lib][w] if "error" not in r]
+            if not ok:
+                out[lib][w] = runs[lib][w][-1]
+                continue
+            out[lib][w] = {k: float(np.median([r[k] for r in ok])) for k in ok[0]}
+    return out
+
+
 def child_main(table):
     """In a child: run table[what](lib) and print its result as JSON."""
     lib, what = sys.argv[2], sys.argv[3]

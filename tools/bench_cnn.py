@@ -1,7 +1,7 @@
 """CNN training steps and conv2d forward: graphflow versus TensorFlow
 (tf.compat.v1 graph mode) and PyTorch (CPU), each in its own process, one report.
 
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python tools/bench_cnn.py [gf tf torch]
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python tools/bench_cnn.py [gf tf torch] [--rounds 3]
 
 (Unset the OpenBLAS variables for every framework in the same command, as
 /work/shared/BASELINES.md explains: they cap OpenBLAS but not oneDNN.)
@@ -13,7 +13,9 @@ Workloads:
           batch 128, 32x32x3; median ms over 20 steps.
   conv    conv2d forward, batch 128, 32x32x32 -> 32, 3x3 SAME: GFLOP/s, next to the
           process's own float32 GEMM GFLOP/s (numpy, 1024^3) as the machine's peak.
-Each child also reports its peak RSS (ru_maxrss) after the LeNet run.
+Each child also reports its peak RSS (ru_maxrss) after the LeNet run. With
+--rounds R every child runs R times, the frameworks interleaved, and each figure
+is the median over the rounds.
 """
 
 import os
@@ -24,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _bench_common import (  # noqa: E402
-    available, child_main, fmt, median_time, ratio, run_child, tf1)
+    available, child_main, fmt, median_time, ratio, run_rounds, tf1)
 
 
 def _tf_net(lib, cifar, batch):
@@ -149,9 +151,11 @@ TABLE = {"lenet": lenet, "cifar": cifar, "conv": conv}
 def main():
     libs = [a for a in sys.argv[1:] if a in ("gf", "tf", "torch")] or ["gf", "tf", "torch"]
     libs = [lib for lib in libs if available(lib)]
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 1
     env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    print("bench_cnn: frameworks %s; env %s; %d cores" % (libs, env, os.cpu_count()))
-    res = {lib: {w: run_child(__file__, lib, w) for w in TABLE} for lib in libs}
+    print("bench_cnn: frameworks %s; env %s; %d cores; %d round(s)"
+          % (libs, env, os.cpu_count(), rounds))
+    res = run_rounds(__file__, libs, list(TABLE), rounds)
     print("\n%-6s %12s %12s %12s %14s %14s" % ("", "lenet (ms)", "cifar (ms)", "rss (MB)",
                                               "conv GFLOP/s", "gemm GFLOP/s"))
     for lib in libs:
