@@ -1,5 +1,5 @@
 """`gf.contrib`: the TF1 tf.contrib names that graphflow programs still use."""
 
-from graphflow.contrib import layers  # noqa: F401
+from graphflow.contrib import layers, rnn  # noqa: F401
 
-__all__ = ["layers"]
+__all__ = ["layers", "rnn"]
