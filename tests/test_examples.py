@@ -68,3 +68,13 @@ def test_resnet20_and_vgg_learn_the_synthetic_set(tmp_path):
     _assert_png(out)
     acc, _ = nets.main("vgg", steps=120, quiet=True, n_synthetic=1000)
     assert acc >= 0.5, "VGG accuracy %.3f" % acc
+
+
+@pytest.mark.parametrize("cell, epochs, target", [("lstm", 12, 0.93), ("gru", 8, 0.9)])
+def test_rnn_reads_digit_rows(tmp_path, cell, epochs, target):
+    out = tmp_path / "rnn.png"
+    acc = _load("rnn_digits").main(epochs=epochs, cell=cell, quiet=True,
+                                   out=str(out) if cell == "lstm" else None)
+    assert acc >= target, "%s accuracy %.3f on the digits test split" % (cell, acc)
+    if cell == "lstm":
+        _assert_png(out)
