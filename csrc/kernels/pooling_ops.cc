@@ -125,19 +125,24 @@ inline bool IsTiled(const Window& w) {
          w.OW > 0 && w.OH * w.KH <= w.H && w.OW * w.KW <= w.W;
 }
 
+// per_element: also fill win and col (the gradient needs them; MaxPool only
+// reads first).
 struct TiledMaps {
   int64_t span, orow;                  // used elements of an input row; elements of an output row
   std::vector<int32_t> win, col;       // per input-row element j < span
   std::vector<int32_t> first;          // per output-row element o
-  explicit TiledMaps(const Window& w)
-      : span(w.OW * w.KW * w.C), orow(w.OW * w.C), win(span), col(span), first(orow) {
+  TiledMaps(const Window& w, bool per_element)
+      : span(w.OW * w.KW * w.C), orow(w.OW * w.C), first(orow) {
+    for (int64_t o = 0; o < orow; ++o) first[o] = int32_t(o / w.C * w.KW * w.C + o % w.C);
+    if (!per_element) return;
+    win.resize(span);
+    col.resize(span);
     for (int64_t ow = 0, j = 0; ow < w.OW; ++ow)
       for (int64_t kw = 0; kw < w.KW; ++kw)
         for (int64_t c = 0; c < w.C; ++c, ++j) {
           win[j] = int32_t(ow * w.C + c);
           col[j] = int32_t(kw);
         }
-    for (int64_t o = 0; o < orow; ++o) first[o] = int32_t(o / w.C * w.KW * w.C + o % w.C);
   }
 };
 
@@ -150,7 +155,7 @@ inline const T* TiledRow(const Window& w, const T* x, int64_t r) {
 template <typename T>
 void MaxPoolForwardTiled(const Window& w, const T* x, T* y, ThreadPool* pool) {
   using A = typename Acc<T>::type;
-  const TiledMaps maps(w);
+  const TiledMaps maps(w, false);
   const int64_t row = w.W * w.C, span = maps.span, orow = maps.orow, C = w.C;
   const int32_t* __restrict first = maps.first.data();
   ParallelFor(pool, w.N * w.OH, orow * w.KH * w.KW, [&](int64_t b, int64_t e) {
@@ -351,7 +356,7 @@ GF_CWISE_CLONES void MaxPoolBackwardTiledRows(const Window& w, const TiledMaps& 
 
 template <typename T>
 void MaxPoolBackwardTiled(const Window& w, const T* x, const T* dy, T* dx, ThreadPool* pool) {
-  const TiledMaps maps(w);
+  const TiledMaps maps(w, true);
   ParallelFor(pool, w.N * w.OH, maps.orow * w.KH * w.KW * 4, [&](int64_t b, int64_t e) {
     MaxPoolBackwardTiledRows(w, maps, x, dy, dx, b, e);
   });
