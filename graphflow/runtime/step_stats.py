@@ -87,42 +87,11 @@ def partition_graphs(plan, devices):
     return [graphs[d] for d in sorted(graphs)]
 
 
+# The executor's attr kinds (op_def.attr_to_c) as op-def attr kinds.
+_KINDS = {"str": "string", "list_type": "list(type)", "list_int": "list(int)",
+          "list_float": "list(float)", "list_str": "list(string)", "list_shape": "list(shape)"}
+
+
 def _set_attr(av, kind, value):
     """An AttrValue from the executor's (kind, value) attr form."""
-    if kind == "type":
-        av.type = value
-    elif kind == "int":
-        av.i = value
-    elif kind == "float":
-        av.f = value
-    elif kind == "bool":
-        av.b = value
-    elif kind == "str":
-        av.s = value.encode()
-    elif kind == "shape":
-        _set_shape(av.shape, value)
-    elif kind == "list_type":
-        av.list.type.extend(value)
-    elif kind == "list_int":
-        av.list.i.extend(value)
-    elif kind == "list_float":
-        av.list.f.extend(value)
-    elif kind == "list_str":
-        av.list.s.extend(v.encode() for v in value)
-    elif kind == "list_shape":
-        for s in value:
-            _set_shape(av.list.shape.add(), s)
-    elif kind == "tensor":
-        av.tensor.CopyFrom(graph_def_lib.make_tensor_proto(value))
-    else:
-        raise ValueError("attr kind %s" % kind)
-    return av
-
-
-def _set_shape(proto, dims):
-    if dims is None:
-        proto.unknown_rank = True
-    else:
-        for d in dims:
-            proto.dim.add(size=-1 if d is None else d)
-
+    return graph_def_lib._attr_to_proto(av, value, _KINDS.get(kind, kind))
