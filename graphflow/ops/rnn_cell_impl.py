@@ -128,10 +128,8 @@ def _activation(fn):
     return math_ops.tanh if fn is None else fn
 
 
-class BasicRNNCell(RNNCell):
-    """output = new_state = activation(W [inputs, state] + b)."""
-
-    _default_name = "basic_rnn_cell"
+class _UnitsCell(RNNCell):
+    """A cell whose state and output are both [batch, num_units]."""
 
     def __init__(self, num_units, activation=None, reuse=None, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype, reuse=reuse)
@@ -146,6 +144,12 @@ class BasicRNNCell(RNNCell):
     def output_size(self):
         return self._num_units
 
+
+class BasicRNNCell(_UnitsCell):
+    """output = new_state = activation(W [inputs, state] + b)."""
+
+    _default_name = "basic_rnn_cell"
+
     def build(self, depth, dtype):
         self._kernel = self._add_variable("kernel", [depth + self._num_units, self._num_units],
                                           dtype)
@@ -157,7 +161,7 @@ class BasicRNNCell(RNNCell):
         return out, out
 
 
-class GRUCell(RNNCell):
+class GRUCell(_UnitsCell):
     """Gated recurrent unit (Cho et al. 2014), as TF1's GRUCell:
     r, u = sigmoid(W_g [x, h] + b_g), c = act(W_c [x, r * h] + b_c),
     h' = u * h + (1 - u) * c; the gate bias starts at 1."""
@@ -166,19 +170,9 @@ class GRUCell(RNNCell):
 
     def __init__(self, num_units, activation=None, reuse=None, kernel_initializer=None,
                  bias_initializer=None, name=None, dtype=None):
-        super().__init__(name=name, dtype=dtype, reuse=reuse)
-        self._num_units = int(num_units)
-        self._act = _activation(activation)
+        super().__init__(num_units, activation=activation, reuse=reuse, name=name, dtype=dtype)
         self._kernel_initializer = kernel_initializer
         self._bias_initializer = bias_initializer
-
-    @property
-    def state_size(self):
-        return self._num_units
-
-    @property
-    def output_size(self):
-        return self._num_units
 
     def build(self, depth, dtype):
         n = self._num_units
