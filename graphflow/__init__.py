@@ -21,8 +21,8 @@ from graphflow.framework.dtypes import (  # noqa: E402,F401
     string, uint8)
 from graphflow.framework.graph import (  # noqa: E402,F401
     Graph, GraphKeys, add_to_collection, add_to_collections, colocate_with, control_dependencies,
-    device, get_collection, get_collection_ref, get_default_graph, get_name_scope, name_scope,
-    reset_default_graph)
+    device, get_collection, get_collection_ref, get_default_graph, get_name_scope, init_scope,
+    name_scope, reset_default_graph)
 from graphflow.framework.ops import (  # noqa: E402,F401
     Operation, Tensor, convert_to_tensor, register_tensor_conversion_function)
 from graphflow.framework.tensor_shape import Dimension, TensorShape  # noqa: E402,F401
@@ -49,7 +49,7 @@ from graphflow.ops.image_ops import depth_to_space, random_crop, space_to_depth 
 from graphflow.ops.clip_ops import *  # noqa: E402,F401,F403
 from graphflow.gradients import (  # noqa: E402,F401
     NotDifferentiable, NoGradient, RegisterGradient, gradients)
-from graphflow.ops.control_flow_ops import group, no_op, tuple  # noqa: E402,F401
+from graphflow.ops.control_flow_ops import case, cond, group, no_op, tuple  # noqa: E402,F401
 from graphflow.ops.state_ops import assign, assign_add, assign_sub  # noqa: E402,F401
 from graphflow.ops.variables import (  # noqa: E402,F401
     Variable, all_variables, global_variables, global_variables_initializer,

@@ -149,8 +149,11 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
             if op not in stop_ops and any(gr is not None for gr in out_grads):
                 fn = get_gradient_function(op)
                 if fn is not None:
+                    # A Switch's zeros must come from its output (optimize=False),
+                    # so they are live exactly when that side is.
                     out_grads = [gr if gr is not None or not _is_backprop_type(t)
-                                 else array_ops.zeros_like(t)
+                                 else array_ops.zeros_like(
+                                     t, optimize=op.type not in ("Switch", "RefSwitch"))
                                  for gr, t in zip(out_grads, op._outputs)]
                     with graph_lib.name_scope(op.name + "_grad"):
                         r = fn(op, *out_grads)

@@ -80,9 +80,25 @@ class OpKernelContext {
   const std::shared_ptr<Var>& input_ref(int i) const { return inputs_[i].ref; }
   // Moves an input out, so its buffer may become exclusive and be reused.
   Tensor take_input(int i) { return std::move(inputs_[i].val); }
+  // Deadness, seen only by kernels that HandlesDeadInputs() (Merge, _Send):
+  // whether input i is dead, and whether any input or control input is.
+  bool input_dead(int i) const { return inputs_[i].dead; }
+  bool inputs_dead() const { return inputs_dead_; }
+  void set_inputs_dead(bool d) { inputs_dead_ = d; }
 
   void set_output(int i, Tensor t) { (*outputs_)[i].val = std::move(t); }
   void set_output_ref(int i, std::shared_ptr<Var> v) { (*outputs_)[i].ref = std::move(v); }
+  // A dead output carries no value: the untaken side of a Switch.
+  void set_output_dead(int i) {
+    (*outputs_)[i].Clear();
+    (*outputs_)[i].dead = true;
+  }
+  // The whole node is dead: every output, and its control edges too.
+  void set_dead() {
+    dead_ = true;
+    for (int i = 0; i < num_outputs(); ++i) set_output_dead(i);
+  }
+  bool dead() const { return dead_; }
   Tensor* allocate_output(int i, DType dt, const Shape& s) {
     (*outputs_)[i].val = Tensor(dt, s);
     return &(*outputs_)[i].val;
@@ -109,6 +125,8 @@ class OpKernelContext {
   const StepContext* step_;
   ThreadPool* intra_op_;
   Status status_;
+  bool inputs_dead_ = false;
+  bool dead_ = false;
 };
 
 class OpKernel {
@@ -126,6 +144,9 @@ class OpKernel {
   // Cheap kernels (pass-throughs, constants, metadata) run inline on the
   // thread that made them ready instead of being handed to another thread.
   virtual bool IsExpensive() const { return true; }
+  // Kernels that run even when an input is dead (Merge, _Send); any other
+  // node with a dead input is skipped and its outputs are dead.
+  virtual bool HandlesDeadInputs() const { return false; }
   const std::string& name() const { return name_; }
   const std::string& op() const { return op_; }
 

@@ -44,6 +44,7 @@ void SessionState::AddStatefulKernel(const std::string& name, std::shared_ptr<Op
 struct Executor::Step {
   std::vector<Entry> slots;
   std::unique_ptr<std::atomic<int>[]> pending;
+  std::unique_ptr<std::atomic<bool>[]> dead_control;  // a dead control input arrived
   std::atomic<int> outstanding{0};
   std::atomic<bool> aborted{false};
   StepContext ctx;
@@ -100,6 +101,8 @@ Status Executor::Create(SessionState* session, PlanSpec spec, std::unique_ptr<Ex
     }
     item.kernel = std::move(k);
     item.is_async = item.kernel->IsAsync();
+    item.handles_dead = item.kernel->HandlesDeadInputs();
+    ex->may_be_dead_ |= ns.op == "Switch" || ns.op == "RefSwitch";
   }
   ex->num_slots_ = slot;
   for (int i = 0; i < n; ++i) {
@@ -167,6 +170,10 @@ void Executor::Run(const std::vector<Tensor>& feeds, StepResult* result) {
   const int n = static_cast<int>(nodes_.size());
   st.pending.reset(new std::atomic<int>[n]);
   for (int i = 0; i < n; ++i) st.pending[i].store(nodes_[i].initial_pending, std::memory_order_relaxed);
+  if (may_be_dead_) {
+    st.dead_control.reset(new std::atomic<bool>[n]);
+    for (int i = 0; i < n; ++i) st.dead_control[i].store(false, std::memory_order_relaxed);
+  }
   st.ctx.step_id = session_->NextStepId();
   st.ctx.feeds = &feeds;
   st.ctx.rendezvous = &st.rendezvous;
@@ -183,9 +190,10 @@ void Executor::Run(const std::vector<Tensor>& feeds, StepResult* result) {
 
 Status Executor::PrepareInputs(const NodeItem& item, Entry* in, bool* dead) {
   for (const auto& [k, t] : item.const_inputs) in[k].val = t;
+  for (int k = 0; k < item.num_inputs; ++k) *dead |= in[k].dead;
+  if (*dead && !item.handles_dead) return Status::OK();  // skipped: nothing is read
   for (int k = 0; k < item.num_inputs; ++k) {
     Entry& e = in[k];
-    if (e.dead) *dead = true;
     if (e.ref && !item.input_is_ref[k]) {
       Var* v = e.ref.get();
       std::lock_guard<std::mutex> l(v->mu);
@@ -207,24 +215,27 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
     Entry* in = st->slots.data() + item.input_start;
     outputs.assign(item.num_outputs, Entry());
     Status s;
+    bool node_dead = false;
     const int64_t start_us = st->result->trace ? NowMicros() : 0;
     if (!st->aborted.load(std::memory_order_relaxed)) {
-      bool dead = false;
+      bool dead = may_be_dead_ && st->dead_control[id].load(std::memory_order_relaxed);
       s = PrepareInputs(item, in, &dead);
-      if (s.ok() && dead) {
+      if (s.ok() && dead && !item.handles_dead) {
         for (auto& o : outputs) o.dead = true;
+        node_dead = true;
       } else if (s.ok() && item.is_async) {
         // The kernel owns its context until it calls done; done finishes the
         // node and runs what became ready on whichever thread called it.
         auto* outs = new std::vector<Entry>(std::move(outputs));
         auto* ctx = new OpKernelContext(in, item.num_inputs, outs, item.device, &st->ctx,
                                         item.device->intra_op());
+        ctx->set_inputs_dead(dead);
         item.kernel->ComputeAsync(ctx, [this, st, id, ctx, outs, in, &item, start_us] {
           Status as = ctx->status();
           if (st->result->trace) Record(st, id, start_us, *outs);
           for (int k = 0; k < item.num_inputs; ++k) in[k].Clear();
           std::vector<int> s2;
-          NodeDone(st, id, *outs, as, &s2);
+          NodeDone(st, id, *outs, as, ctx->dead(), &s2);
           delete ctx;
           delete outs;
           if (!s2.empty()) Process(st, &s2);
@@ -234,18 +245,20 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
       } else if (s.ok()) {
         OpKernelContext ctx(in, item.num_inputs, &outputs, item.device, &st->ctx,
                             item.device->intra_op());
+        ctx.set_inputs_dead(dead);
         item.kernel->Compute(&ctx);
         s = ctx.status();
+        node_dead = ctx.dead();
       }
       if (st->result->trace) Record(st, id, start_us, outputs);
     }
     for (int k = 0; k < item.num_inputs; ++k) in[k].Clear();
-    NodeDone(st, id, outputs, s, stack);
+    NodeDone(st, id, outputs, s, node_dead, stack);
   }
 }
 
 void Executor::NodeDone(Step* st, int id, std::vector<Entry>& outputs, const Status& s,
-                        std::vector<int>* stack) {
+                        bool dead, std::vector<int>* stack) {
   const NodeItem& item = nodes_[id];
   if (!s.ok()) {
     {
@@ -263,7 +276,15 @@ void Executor::NodeDone(Step* st, int id, std::vector<Entry>& outputs, const Sta
     for (auto [out_idx, f] : item.fetch_slots) {
       Entry& dst = st->result->fetches[f];
       dst = outputs[out_idx];
-      if (dst.ref && !dst.dead) {  // fetching a variable itself: its current value
+      if (dst.dead) {
+        std::lock_guard<std::mutex> l(st->mu);
+        if (st->result->status.ok()) {
+          st->result->status = InvalidArgument(StrCat(
+              "Fetched tensor ", node_names_[id], ":", out_idx, " has no value: it is dead, "
+              "on the untaken side of a cond (a Switch)"));
+          st->result->failed_node = id;
+        }
+      } else if (dst.ref) {  // fetching a variable itself: its current value
         Var* v = dst.ref.get();
         std::lock_guard<std::mutex> l(v->mu);
         if (!v->initialized) {
@@ -284,6 +305,8 @@ void Executor::NodeDone(Step* st, int id, std::vector<Entry>& outputs, const Sta
     // Each consumer holds its own reference; once outputs is cleared below, a
     // single consumer owns the buffer and may reuse it in place.
     if (e.dst_slot >= 0 && ok) st->slots[e.dst_slot] = outputs[e.output];
+    if (e.dst_slot < 0 && dead && may_be_dead_)
+      st->dead_control[e.dst_node].store(true, std::memory_order_relaxed);
     if (st->pending[e.dst_node].fetch_sub(1, std::memory_order_acq_rel) == 1)
       stack->push_back(e.dst_node);
   }

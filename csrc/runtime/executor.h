@@ -10,6 +10,12 @@
 // inter-op pool, the extra expensive ones go to the pool (cheap ones such as
 // Const or Identity always run inline: a hand-off costs more than they do). Input slots are cleared right
 // after their node ran, so a buffer is freed after its last consumer.
+//
+// Conditionals (Switch/Merge) make values dead: a node with a dead input or
+// a dead control input is skipped, its outputs are dead and its control edges
+// carry the deadness on, unless its kernel HandlesDeadInputs (Merge fires
+// with whichever input is live; _Send forwards deadness to its _Recv). Plans
+// without a Switch skip this bookkeeping.
 #pragma once
 
 #include <atomic>
@@ -122,13 +128,14 @@ class Executor {
     std::vector<std::pair<int, Tensor>> const_inputs;  // (input index, value) bound each step
     bool folded = false;                              // a Const bound into its consumers
     bool is_async = false;
+    bool handles_dead = false;
   };
   struct Step;
 
   Executor() = default;
   void Process(Step* st, std::vector<int>* stack);
   Status PrepareInputs(const NodeItem& item, Entry* in, bool* dead);
-  void NodeDone(Step* st, int id, std::vector<Entry>& outputs, const Status& s,
+  void NodeDone(Step* st, int id, std::vector<Entry>& outputs, const Status& s, bool dead,
                 std::vector<int>* stack);
   void Finish(Step* st);
   void Record(Step* st, int id, int64_t start_us, const std::vector<Entry>& outputs);
@@ -142,6 +149,7 @@ class Executor {
   std::vector<int> roots_;
   int num_slots_ = 0;
   int num_fetches_ = 0;
+  bool may_be_dead_ = false;  // the plan has a Switch: track dead control edges
 };
 
 }  // namespace gf

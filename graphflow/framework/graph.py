@@ -68,6 +68,7 @@ class Graph:
         self._unfetchable = set()
         self._unfeedable = set()
         self._gradient_override_map = {}
+        self._control_flow_context = None  # the cond branch being built (control_flow_ops)
         self._lock = threading.RLock()
         self.seed = None
         self._last_id = 0
@@ -83,7 +84,12 @@ class Graph:
         self._check_not_finalized()
         with self._lock:
             name = self._op_name(name or op_def.name)
+            cf_context = self._control_flow_context
+            if cf_context is not None:  # inside a cond branch: values from outside go through a Switch
+                inputs = cf_context.add_op_inputs(inputs)
             control = self._current_control_inputs(inputs)
+            if cf_context is not None and not inputs:  # runs only when its branch is taken
+                control.append(cf_context.pivot.op)
             if self._colocation_stack:
                 attrs["_class"] = ["loc:@%s" % self._colocation_stack[-1].name]
             if op_def.name in self._gradient_override_map:
@@ -92,6 +98,7 @@ class Graph:
             op = ops_lib.Operation(self, self._last_id, name, op_def, inputs, attrs,
                                    output_dtypes, control, "", location)
             # Device functions see the op, so the device is decided once it exists.
+            op._control_flow_context = cf_context
             op._device = self._current_device(op)
             if self._colocation_stack and not op._device:
                 op._device = self._colocation_stack[-1].device
@@ -172,6 +179,23 @@ class Graph:
             yield
         finally:
             self._control_stack.pop()
+
+    @contextlib.contextmanager
+    def _control_flow_context_as(self, context):
+        """Builds ops inside cond branch `context` (None: outside every branch)."""
+        old = self._control_flow_context
+        self._control_flow_context = context
+        try:
+            yield
+        finally:
+            self._control_flow_context = old
+
+    @contextlib.contextmanager
+    def init_scope(self):
+        """Ops built inside escape control dependencies and cond branches, as
+        variables and their initializers must (TF's init_scope, in one graph)."""
+        with self.control_dependencies(None), self._control_flow_context_as(None):
+            yield
 
     def _current_control_inputs(self, inputs):
         out = []
@@ -451,6 +475,10 @@ def _graph_of(values):
 
 def control_dependencies(control_inputs):
     return get_default_graph().control_dependencies(control_inputs)
+
+
+def init_scope():
+    return get_default_graph().init_scope()
 
 
 def device(name_or_function):

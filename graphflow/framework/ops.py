@@ -31,7 +31,7 @@ class Operation:
 
     __slots__ = ("_graph", "_id", "_name", "_type", "_op_def", "_inputs", "_control_inputs",
                  "_outputs", "_attrs", "_device", "_location", "_control_outputs",
-                 "__weakref__")
+                 "_control_flow_context", "__weakref__")
 
     def __init__(self, graph, op_id, name, op_def, inputs, attrs, output_dtypes,
                  control_inputs, device, location):
@@ -46,6 +46,7 @@ class Operation:
         self._device = device
         self._location = location
         self._control_outputs = []
+        self._control_flow_context = None  # the cond branch that built it, if any
         self._outputs = [Tensor(self, i, dt) for i, dt in enumerate(output_dtypes)]
         for t in self._inputs:
             t._consumers.append(self)

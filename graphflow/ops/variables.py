@@ -36,7 +36,7 @@ class Variable:
         self._trainable = trainable
         self._constraint = constraint
         self._save_slice_info = None
-        with graph_lib.name_scope(name, "Variable", []) as scope:
+        with graph_lib.init_scope(), graph_lib.name_scope(name, "Variable", []) as scope:
             with graph_lib.name_scope("Initializer"):
                 if callable(initial_value):
                     initial_value = initial_value()

@@ -21,6 +21,21 @@ class VarRef:
         self.op_name = op_name
 
 
+class _Dead:
+    """The value of a dead tensor: the untaken side of a Switch. An op with a
+    dead input (or a control input from a dead op) is dead itself, except the
+    ops in HANDLES_DEAD, whose references see DEAD and decide."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return "DEAD"
+
+
+DEAD = _Dead()
+HANDLES_DEAD = frozenset(["Merge"])
+
+
 class RefState:
     """State that outlives one run: variables and per-op random streams."""
 
@@ -53,7 +68,7 @@ def _normalize(op, result):
                              % (op.type, len(outs), len(op._outputs)))
     fixed = []
     for t, v in zip(op._outputs, outs):
-        if isinstance(v, VarRef):
+        if isinstance(v, VarRef) or v is DEAD:
             fixed.append(v)
         else:
             fixed.append(np.asarray(v, dtype=t.dtype.as_numpy_dtype))
@@ -71,9 +86,6 @@ def run_reference(op, values, state=None):
             v = ctx.read_var(v)
         args.append(v)
     return _normalize(op, op.op_def.reference(ctx, *args))
-
-
-
 
 
 class ReferenceExecutor:
@@ -94,11 +106,17 @@ class ReferenceExecutor:
             feeds[t] = np.asarray(v, dtype=t.dtype.as_numpy_dtype)
         order = prune.needed_ops(elems, feeds)
         values = dict(feeds)
+        dead_ops = set()
         for op in order:
-            ins = []
-            for t in op._inputs:
-                ins.append(values[t])
-            outs = run_reference(op, ins, self.state)
+            ins = [values[t] for t in op._inputs]
+            if op.type not in HANDLES_DEAD and (any(v is DEAD for v in ins) or
+                                                any(c in dead_ops for c in op._control_inputs)):
+                outs = [DEAD] * len(op._outputs)
+                dead_ops.add(op)
+            else:
+                outs = run_reference(op, ins, self.state)
+                if outs and all(v is DEAD for v in outs):  # a Merge with no live input
+                    dead_ops.add(op)
             for t, v in zip(op._outputs, outs):
                 if t not in feeds:
                     values[t] = v
@@ -108,6 +126,10 @@ class ReferenceExecutor:
                 results.append(None)
                 continue
             v = values[e]
+            if v is DEAD:
+                raise errors.InvalidArgumentError(
+                    None, e.op, "Fetched tensor %s has no value: it is dead, on the untaken "
+                    "side of a cond (a Switch)" % e.name)
             if isinstance(v, VarRef):
                 v = RefContext(e.op, self.state).read_var(v)
             results.append(np.array(v))
