@@ -110,7 +110,7 @@ def test_builder_names_and_attrs():
     assert y.op.type == "ReverseSequence" and y.op.name == "rev"
     assert y.op.get_attr("seq_dim") == 0 and y.op.get_attr("batch_dim") == 1
     assert y.op.get_attr("Tlen") == gf.int64  # a Python list takes Tlen's default, as in TF
-    z = gf.reverse_sequence(x, np.array([1, 2], np.int32), 1)
+    z = gf.reverse_sequence(x, gf.constant([1, 2], gf.int32), 1)
     assert z.op.get_attr("batch_dim") == 0 and z.op.get_attr("Tlen") == gf.int32
     with pytest.raises(ValueError, match="Cannot specify both 'seq_axis' and 'seq_dim'"):
         gf.reverse_sequence(x, [1, 2], seq_axis=1, seq_dim=1)
@@ -119,7 +119,7 @@ def test_builder_names_and_attrs():
     with pytest.raises(TypeError, match="seq_axis"):
         gf.reverse_sequence(x, [1, 2])
     with pytest.raises(TypeError):
-        gf.reverse_sequence(x, [1.0, 2.0], 1)
+        gf.reverse_sequence(x, gf.constant([1.0, 2.0]), 1)
 
 
 def test_static_shape():
