@@ -6,7 +6,9 @@
 // contiguous elements, (row, y) in row-major order with row = (outer, X, mid);
 // a block's source differs from its own position only along the seq dim, so
 // each block is one contiguous copy and work splits evenly over blocks
-// whatever the layout (batch-major or time-major RNN inputs alike).
+// whatever the layout (batch-major or time-major RNN inputs alike). Small
+// blocks with the seq dim first ([time, batch] ids) go tile by tile of batch
+// columns instead, for cache reuse (ReverseColumns).
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -62,6 +64,37 @@ void ReverseBlocks(const U* in, U* out, const Layout& l, const int64_t* lengths,
   }
 }
 
+// Bytes of a tile of batch columns in ReverseColumns.
+constexpr int64_t kTileBytes = 128;
+
+// The seq dim before the batch dim with small blocks: each output step reads
+// every batch column from a different input step, so block by block the
+// input lines are fetched again and again. Instead, unit u = (outer, mid,
+// tile of batch columns) walks all steps of its columns: the input lines of
+// one tile (steps x tile bytes) stay in cache while the columns reach them at
+// their different steps. Writes units [begin, end).
+template <typename U>
+void ReverseColumns(const U* in, U* out, const Layout& l, const int64_t* lengths, int64_t tile,
+                    int64_t begin, int64_t end) {
+  const int64_t I = l.inner;
+  const int64_t tiles = (l.y + tile - 1) / tile;
+  const int64_t step_stride = l.mid * l.y * I;
+  for (int64_t u = begin; u < end; ++u) {
+    const int64_t outer_mid = u / tiles;  // outer * mid + m
+    const int64_t base = ((outer_mid / l.mid) * l.x * l.mid + outer_mid % l.mid) * l.y * I;
+    const int64_t b0 = (u % tiles) * tile, b1 = std::min(l.y, b0 + tile);
+    for (int64_t x = 0; x < l.x; ++x) {
+      const U* src = in + base + x * step_stride;
+      U* dst = out + base + x * step_stride;
+      for (int64_t b = b0; b < b1; ++b) {
+        const int64_t len = lengths[b];
+        const int64_t d = x < len ? len - 1 - 2 * x : 0;
+        CopyBlock(src + d * step_stride + b * I, I, dst + b * I);
+      }
+    }
+  }
+}
+
 class ReverseSequenceOp : public OpKernel {
  public:
   explicit ReverseSequenceOp(OpKernelConstruction* c) : OpKernel(c) {
@@ -108,13 +141,24 @@ class ReverseSequenceOp : public OpKernel {
     for (int d = second + 1; d < rank; ++d) l.inner *= in.dim(d);
     l.seq_is_y = sd == second;
     Tensor* out = ctx->allocate_output(0, in.dtype(), in.shape());
-    const int64_t blocks = l.inner == 0 ? 0 : in.num_elements() / l.inner;
-    const int64_t cost = l.inner * static_cast<int64_t>(DTypeSize(in.dtype())) / 4 + 4;
+    if (in.num_elements() == 0) return;
+    const int64_t esize = static_cast<int64_t>(DTypeSize(in.dtype()));
+    const int64_t block_bytes = l.inner * esize;
     auto run = [&](auto tag) {
       using U = decltype(tag);
       const U* src = static_cast<const U*>(in.raw());
       U* dst = static_cast<U*>(out->raw());
-      ParallelFor(ctx->intra_op(), blocks, cost, [&](int64_t b, int64_t e) {
+      if (!l.seq_is_y && block_bytes < kTileBytes) {
+        const int64_t tile = kTileBytes / block_bytes;
+        const int64_t units = in.num_elements() / (l.x * l.y * l.inner) * ((l.y + tile - 1) / tile);
+        ParallelFor(ctx->intra_op(), units, l.x * tile * (block_bytes / 4 + 2),
+                    [&](int64_t b, int64_t e) {
+          ReverseColumns(src, dst, l, lengths.data(), tile, b, e);
+        });
+        return;
+      }
+      ParallelFor(ctx->intra_op(), in.num_elements() / l.inner, block_bytes / 4 + 4,
+                  [&](int64_t b, int64_t e) {
         ReverseBlocks(src, dst, l, lengths.data(), b, e);
       });
     };

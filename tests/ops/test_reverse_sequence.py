@@ -97,11 +97,14 @@ def test_large_inputs_split_over_threads(shape, seq_dim, batch_dim):
 
 
 def test_strings():
-    x = np.array([[b"a", b"b", b"c"], [b"d", b"e", b"f"]], dtype=object)
-    with gf.Graph().as_default():
-        y = gf.reverse_sequence(gf.constant(x), [3, 2], seq_axis=1)
-        got = _run(y)
-    np.testing.assert_array_equal(got, [[b"c", b"b", b"a"], [b"e", b"d", b"f"]])
+    """Strings are assigned element by element, in both walks of the kernel."""
+    x = np.array([[b"a", b"bb", b"c", b""], [b"d", b"e", b"f", b"g"]], dtype=object)
+    lengths = np.array([3, 2])
+    want = np.array([[b"c", b"bb", b"a", b""], [b"e", b"d", b"f", b"g"]], dtype=object)
+    assert (expected(x, lengths, 1) == want).all()
+    check_op(lambda a, n: gf.reverse_sequence(a, n, 1), [x, lengths], expected=want)
+    check_op(lambda a, n: gf.reverse_sequence(a, n, 0, 1), [x.T.copy(), lengths],
+             expected=want.T)
 
 
 def test_builder_names_and_attrs():
