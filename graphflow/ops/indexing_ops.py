@@ -1,6 +1,7 @@
 """Slicing and indexing ops: Slice, StridedSlice (and `Tensor.__getitem__`),
 Gather, GatherV2, GatherNd, OneHot, ReverseV2 and ReverseSequence, with their
-gradients and the scatter ops those need: StridedSliceGrad, UnsortedSegmentSum and ScatterNd.
+gradients and the scatter ops those need: StridedSliceGrad, UnsortedSegmentSum
+and ScatterNd.
 
 Schemas, attrs and semantics are TensorFlow's. The StridedSlice mask rules
 live in `_strided_slice_spec`, shared by the shape function (partially known
