@@ -20,4 +20,5 @@ from graphflow.ops.activation_ops import (  # noqa: F401,E402
 from graphflow.ops.normalization_ops import (  # noqa: F401,E402
     batch_normalization, fused_batch_norm, local_response_normalization, lrn, moments)
 from graphflow.ops import rnn_cell_impl as rnn_cell  # noqa: F401,E402  (tf.nn.rnn_cell)
-from graphflow.ops.rnn import dynamic_rnn, static_rnn  # noqa: F401,E402
+from graphflow.ops.rnn import (  # noqa: F401,E402
+    bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn, static_rnn)

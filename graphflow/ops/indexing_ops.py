@@ -1,6 +1,7 @@
 """Slicing and indexing ops: Slice, StridedSlice (and `Tensor.__getitem__`),
-Gather, GatherV2, GatherNd, OneHot and ReverseV2, with their gradients and the
-scatter ops those need: StridedSliceGrad, UnsortedSegmentSum and ScatterNd.
+Gather, GatherV2, GatherNd, OneHot, ReverseV2 and ReverseSequence, with their
+gradients and the scatter ops those need: StridedSliceGrad, UnsortedSegmentSum
+and ScatterNd.
 
 Schemas, attrs and semantics are TensorFlow's. The StridedSlice mask rules
 live in `_strided_slice_spec`, shared by the shape function (partially known
@@ -25,7 +26,7 @@ from graphflow.gradients import NotDifferentiable, RegisterGradient
 from graphflow.ops import array_ops
 
 __all__ = ["slice", "strided_slice", "gather", "gather_nd", "one_hot", "reverse",
-           "reverse_v2", "newaxis", "unsorted_segment_sum", "scatter_nd"]
+           "reverse_v2", "reverse_sequence", "newaxis", "unsorted_segment_sum", "scatter_nd"]
 
 # `x[:, gf.newaxis]` inserts a dimension of size 1, as `None` does.
 newaxis = None
@@ -866,6 +867,95 @@ def reverse(tensor, axis, name=None):
 
 
 reverse_v2 = reverse
+
+
+# --- ReverseSequence -----------------------------------------------------------
+
+
+def _check_sequence_dims(seq_dim, batch_dim, rank):
+    """ValueError unless seq_dim and batch_dim are distinct dims in [0, rank)
+    (rank None: only the checks that need no rank)."""
+    for what, d in (("seq_dim", seq_dim), ("batch_dim", batch_dim)):
+        if d < 0 or (rank is not None and d >= rank):
+            raise ValueError("%s = %d is not a dim of the input: expected 0 <= %s < %s"
+                             % (what, d, what, "rank" if rank is None else rank))
+    if seq_dim == batch_dim:
+        raise ValueError("seq_dim and batch_dim must be different dims, both are %d" % seq_dim)
+
+
+def _reverse_sequence_shape(op):
+    """The input's shape, its batch dim merged with the length of seq_lengths."""
+    _require_rank(op, 1, 1, "seq_lengths")
+    shape = op.inputs[0].shape
+    seq_dim, batch_dim = op.get_attr("seq_dim"), op.get_attr("batch_dim")
+    _check_sequence_dims(seq_dim, batch_dim, shape.rank)
+    if shape.rank is None:
+        return shape
+    n = op.inputs[1].shape[0] if op.inputs[1].shape.rank == 1 else tensor_shape.Dimension(None)
+    if not shape[batch_dim].is_compatible_with(n):
+        raise ValueError("seq_lengths has %s elements but input %s has %s along batch_dim %d; "
+                         "they must be equal" % (n, op.inputs[0].name, shape[batch_dim],
+                                                 batch_dim))
+    dims = shape.dims
+    dims[batch_dim] = dims[batch_dim].merge_with(n)
+    return TensorShape(dims)
+
+
+@op("ReverseSequence", inputs=["input: T", "seq_lengths: Tlen"], outputs=["output: T"],
+    attrs=["seq_dim: int", "batch_dim: int = 0", "T: type",
+           "Tlen: {int32, int64} = DT_INT64"],
+    shape=_reverse_sequence_shape)
+def _reverse_sequence(ctx, x, lengths):
+    seq_dim, batch_dim = ctx.attrs["seq_dim"], ctx.attrs["batch_dim"]
+    try:
+        _check_sequence_dims(seq_dim, batch_dim, x.ndim)
+    except ValueError as e:
+        raise _run_error(ctx, str(e)) from None
+    if np.ndim(lengths) != 1 or len(lengths) != x.shape[batch_dim]:
+        raise _run_error(ctx, "seq_lengths must be a vector of input.dim(batch_dim = %d) = %d "
+                         "elements, got shape %s" % (batch_dim, x.shape[batch_dim],
+                                                     _shape_str(np.shape(lengths))))
+    steps = x.shape[seq_dim]
+    out = x.copy()
+    for b, n in enumerate(lengths):
+        if not 0 <= n <= steps:
+            raise _run_error(ctx, "seq_lengths[%d] = %d is not in [0, %d], the size of input "
+                             "dim %d (seq_dim)" % (b, n, steps, seq_dim))
+        at = [_py_slice(None)] * x.ndim
+        at[batch_dim], at[seq_dim] = _py_slice(b, b + 1), _py_slice(0, int(n))
+        out[tuple(at)] = np.flip(x[tuple(at)], axis=seq_dim)
+    return out
+
+
+@RegisterGradient("ReverseSequence")
+def _reverse_sequence_gradient(op, grad):
+    """The same per-sequence reversal undoes itself; the lengths get none."""
+    return reverse_sequence(grad, op.inputs[1], seq_axis=op.get_attr("seq_dim"),
+                            batch_axis=op.get_attr("batch_dim")), None
+
+
+def _axis_alias(new, new_value, old, old_value):
+    if new_value is not None and old_value is not None:
+        raise ValueError("Cannot specify both '%s' and '%s'" % (new, old))
+    return new_value if new_value is not None else old_value
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None,  # noqa: A002
+                     name=None, seq_dim=None, batch_dim=None):
+    """Reverses the first seq_lengths[i] elements along `seq_axis` of slice i
+    along `batch_axis` (default 0); the rest of each slice stays in place.
+    `seq_dim`/`batch_dim` are TF1's older names for the two axes.
+
+        gf.reverse_sequence(x, [2, 3], seq_axis=1)   # x: [2, time, ...]
+    """
+    seq_axis = _axis_alias("seq_axis", seq_axis, "seq_dim", seq_dim)
+    batch_axis = _axis_alias("batch_axis", batch_axis, "batch_dim", batch_dim)
+    if seq_axis is None:
+        raise TypeError("reverse_sequence: seq_axis (or seq_dim) must be given")
+    attrs = {"seq_dim": int(seq_axis)}
+    if batch_axis is not None:
+        attrs["batch_dim"] = int(batch_axis)
+    return op_builder.apply_op("ReverseSequence", [input, seq_lengths], attrs, name=name)
 
 
 # --- UnsortedSegmentSum, ScatterNd ---------------------------------------------

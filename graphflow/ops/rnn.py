@@ -1,16 +1,19 @@
 """Recurrent networks over a cell (TF1's tf.nn.static_rnn and
-tf.nn.dynamic_rnn), unrolled into the graph one step per time step.
+tf.nn.dynamic_rnn, and their bidirectional forms), unrolled into the graph
+one step per time step.
 
 dynamic_rnn builds the same unrolled graph when the number of time steps is
 known when the graph is built (graphflow has no while_loop yet); its outputs
 and final state are TensorFlow's: with sequence_length, outputs past a
 sequence's end are zeros and its state stays what it was at its last step.
+The backward direction of a bidirectional RNN reads each sequence from its
+last valid step back to its first (ReverseSequence within its length).
 """
 
 from graphflow.framework import dtypes
 from graphflow.framework import errors
 from graphflow.framework import ops as ops_lib
-from graphflow.ops import array_ops, math_ops
+from graphflow.ops import array_ops, indexing_ops, math_ops
 from graphflow.ops import variable_scope as vs
 from graphflow.ops.rnn_cell_impl import _flatten, _pack_as, _zeros
 
@@ -40,6 +43,10 @@ def _unrolled(cell, steps, initial_state, dtype, sequence_length, where):
         if sequence_length.shape.rank not in (None, 1):
             raise ValueError("%s: sequence_length must be a vector [batch], got shape %s"
                              % (where, sequence_length.shape))
+        if not sequence_length.shape.is_compatible_with([batch if isinstance(batch, int)
+                                                         else None]):
+            raise ValueError("%s: sequence_length has %s elements but the batch has %d sequences"
+                             % (where, sequence_length.shape[0], batch))
         zero_output = _zeros(batch, cell.output_size, _flatten(state)[0].dtype)
         done_after = array_ops.expand_dims(sequence_length, 1)  # [batch, 1]
     outputs = []
@@ -99,4 +106,104 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         return _pack_as(outputs[0], flat), state
 
 
-__all__ = ["static_rnn", "dynamic_rnn"]
+def _check_cells(where, **cells):
+    for arg, cell in cells.items():
+        missing = [a for a in ("output_size", "state_size", "zero_state")
+                   if not hasattr(cell, a)]
+        if missing or not callable(cell):
+            raise TypeError("%s: %s must be an RNNCell, got %r (%s)" % (
+                where, arg, cell, "no " + ", ".join(missing) if missing else "not callable"))
+
+
+def _reverse_time(x, sequence_length, time_axis, batch_axis):
+    """x with each sequence reversed within its length (all of the time axis
+    when no lengths are given)."""
+    if sequence_length is None:
+        return indexing_ops.reverse(x, [time_axis])
+    return indexing_ops.reverse_sequence(x, sequence_length, seq_axis=time_axis,
+                                         batch_axis=batch_axis)
+
+
+def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
+                              initial_state_fw=None, initial_state_bw=None, dtype=None,
+                              parallel_iterations=None, swap_memory=False, time_major=False,
+                              scope=None):
+    """dynamic_rnn of cell_fw over `inputs` and of cell_bw over them read
+    backwards: ((output_fw, output_bw), (state_fw, state_bw)), both outputs
+    in the inputs' time order. Variables live under `scope` (default
+    "bidirectional_rnn") in "fw" and "bw".
+
+        (out_fw, out_bw), _ = gf.nn.bidirectional_dynamic_rnn(
+            fw, bw, x, sequence_length=lengths, dtype=gf.float32)
+        out = gf.concat([out_fw, out_bw], 2)
+    """
+    _check_cells("bidirectional_dynamic_rnn", cell_fw=cell_fw, cell_bw=cell_bw)
+    time_axis, batch_axis = (0, 1) if time_major else (1, 0)
+    with vs.variable_scope(scope or "bidirectional_rnn"):
+        inputs = ops_lib.convert_to_tensor(inputs, name="inputs")
+        if sequence_length is not None:
+            sequence_length = ops_lib.convert_to_tensor(sequence_length, name="sequence_length")
+        with vs.variable_scope("fw") as fw_scope:
+            output_fw, state_fw = dynamic_rnn(
+                cell_fw, inputs, sequence_length=sequence_length, initial_state=initial_state_fw,
+                dtype=dtype, parallel_iterations=parallel_iterations, swap_memory=swap_memory,
+                time_major=time_major, scope=fw_scope)
+        with vs.variable_scope("bw") as bw_scope:
+            reversed_inputs = _reverse_time(inputs, sequence_length, time_axis, batch_axis)
+            reversed_output, state_bw = dynamic_rnn(
+                cell_bw, reversed_inputs, sequence_length=sequence_length,
+                initial_state=initial_state_bw, dtype=dtype,
+                parallel_iterations=parallel_iterations, swap_memory=swap_memory,
+                time_major=time_major, scope=bw_scope)
+    output_bw = _pack_as(reversed_output, [
+        _reverse_time(o, sequence_length, time_axis, batch_axis)
+        for o in _flatten(reversed_output)])
+    return (output_fw, output_bw), (state_fw, state_bw)
+
+
+def _reverse_steps(steps, sequence_length):
+    """The list of [batch, ...] steps (each possibly nested) read backwards,
+    each sequence within its length."""
+    if sequence_length is None:
+        return list(reversed(steps))
+    flat = [_flatten(s) for s in steps]
+    columns = []
+    for column in zip(*flat):
+        joined = array_ops.stack(list(column))  # [time, batch, ...]
+        columns.append(array_ops.unstack(
+            indexing_ops.reverse_sequence(joined, sequence_length, seq_axis=0, batch_axis=1),
+            num=len(steps)))
+    return [_pack_as(s, [c[t] for c in columns]) for t, s in enumerate(steps)]
+
+
+def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
+                             initial_state_bw=None, dtype=None, sequence_length=None,
+                             scope=None):
+    """static_rnn of cell_fw over the list `inputs` and of cell_bw over it read
+    backwards: (outputs, state_fw, state_bw), each output the forward and
+    backward outputs of its step concatenated on depth."""
+    _check_cells("static_bidirectional_rnn", cell_fw=cell_fw, cell_bw=cell_bw)
+    if not isinstance(inputs, (list, tuple)):
+        raise TypeError("static_bidirectional_rnn: inputs must be a list of [batch, depth] "
+                        "tensors, got %s" % type(inputs).__name__)
+    if not inputs:
+        raise ValueError("static_bidirectional_rnn: inputs must not be empty")
+    with vs.variable_scope(scope or "bidirectional_rnn"):
+        steps = [ops_lib.convert_to_tensor(x) for x in inputs]
+        if sequence_length is not None:
+            sequence_length = ops_lib.convert_to_tensor(sequence_length, name="sequence_length")
+        with vs.variable_scope("fw") as fw_scope:
+            output_fw, state_fw = static_rnn(cell_fw, steps, initial_state_fw, dtype,
+                                             sequence_length, scope=fw_scope)
+        with vs.variable_scope("bw") as bw_scope:
+            reversed_output, state_bw = static_rnn(
+                cell_bw, _reverse_steps(steps, sequence_length), initial_state_bw, dtype,
+                sequence_length, scope=bw_scope)
+    output_bw = _reverse_steps(reversed_output, sequence_length)
+    outputs = [_pack_as(fw, [array_ops.concat([f, b], 1) for f, b in zip(_flatten(fw),
+                                                                           _flatten(bw))])
+               for fw, bw in zip(output_fw, output_bw)]
+    return outputs, state_fw, state_bw
+
+
+__all__ = ["static_rnn", "dynamic_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn"]
