@@ -220,7 +220,8 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
     if (!st->aborted.load(std::memory_order_relaxed)) {
       bool dead = may_be_dead_ && st->dead_control[id].load(std::memory_order_relaxed);
       s = PrepareInputs(item, in, &dead);
-      if (s.ok() && dead && !item.handles_dead) {
+      const bool skipped = s.ok() && dead && !item.handles_dead;
+      if (skipped) {
         for (auto& o : outputs) o.dead = true;
         node_dead = true;
       } else if (s.ok() && item.is_async) {
@@ -250,7 +251,7 @@ void Executor::Process(Step* st, std::vector<int>* stack) {
         s = ctx.status();
         node_dead = ctx.dead();
       }
-      if (st->result->trace) Record(st, id, start_us, outputs);
+      if (st->result->trace && !skipped) Record(st, id, start_us, outputs);  // it ran
     }
     for (int k = 0; k < item.num_inputs; ++k) in[k].Clear();
     NodeDone(st, id, outputs, s, node_dead, stack);
