@@ -50,6 +50,8 @@ from graphflow.ops.clip_ops import *  # noqa: E402,F401,F403
 from graphflow.gradients import (  # noqa: E402,F401
     NotDifferentiable, NoGradient, RegisterGradient, gradients)
 from graphflow.ops.control_flow_ops import case, cond, group, no_op, tuple  # noqa: E402,F401
+from graphflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: E402,F401
+from graphflow.framework import nest  # noqa: E402,F401
 from graphflow.ops.state_ops import assign, assign_add, assign_sub  # noqa: E402,F401
 from graphflow.ops.variables import (  # noqa: E402,F401
     Variable, all_variables, global_variables, global_variables_initializer,

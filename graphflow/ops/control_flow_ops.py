@@ -14,6 +14,7 @@ import numpy as np
 
 from graphflow.framework import dtypes
 from graphflow.framework import graph as graph_lib
+from graphflow.framework import nest
 from graphflow.framework import op_builder
 from graphflow.framework import ops as ops_lib
 from graphflow.framework import tensor_shape
@@ -201,37 +202,6 @@ class CondContext:
         return self.add_value(t)
 
 
-def _flatten(x):
-    if isinstance(x, dict):
-        return [v for k in sorted(x) for v in _flatten(x[k])]
-    if isinstance(x, (list, builtins.tuple)):
-        return [v for item in x for v in _flatten(item)]
-    return [x]
-
-
-def _pack_like(structure, flat):
-    it = iter(flat)
-
-    def build(x):
-        if isinstance(x, dict):
-            return type(x)((k, build(x[k])) for k in sorted(x))
-        if isinstance(x, builtins.tuple) and hasattr(x, "_fields"):
-            return type(x)(*[build(v) for v in x])
-        if isinstance(x, (list, builtins.tuple)):
-            return type(x)(build(v) for v in x)
-        return next(it)
-
-    return build(structure)
-
-
-def _structure(x):
-    if isinstance(x, dict):
-        return (type(x), builtins.tuple((k, _structure(x[k])) for k in sorted(x)))
-    if isinstance(x, (list, builtins.tuple)):
-        return (type(x), builtins.tuple(_structure(v) for v in x))
-    return None
-
-
 def _build_branch(fn, context, what):
     g = graph_lib.get_default_graph()
     if not callable(fn):
@@ -241,7 +211,7 @@ def _build_branch(fn, context, what):
         if result is None:
             raise ValueError("cond: %s returned None; it must return tensors, operations or "
                              "nests of them" % what)
-        flat = [context.branch_output(v) for v in _flatten(result)]
+        flat = [context.branch_output(v) for v in nest.flatten(result)]
     return result, flat
 
 
@@ -283,15 +253,17 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         ctx_f = CondContext(pred, pivot_f, 0, outer)
         res_f, flat_f = _build_branch(false_fn, ctx_f, "false_fn")
 
-        if _structure(res_t) != _structure(res_f) or len(flat_t) != len(flat_f):
+        try:
+            nest.assert_same_structure(res_t, res_f)
+        except ValueError:
             raise ValueError("cond: true_fn and false_fn must return the same structure; "
-                             "got %r and %r" % (res_t, res_f))
+                             "got %r and %r" % (res_t, res_f)) from None
         for i, (a, b) in enumerate(zip(flat_t, flat_f)):
             if a.dtype.base_dtype != b.dtype.base_dtype:
                 raise TypeError("cond: output %d of true_fn is %s but of false_fn is %s "
                                 "(%s, %s)" % (i, a.dtype.name, b.dtype.name, a.name, b.name))
         merged = [merge([f, t])[0] for f, t in zip(flat_f, flat_t)]
-    result = _pack_like(res_t, merged)
+    result = nest.pack_sequence_as(res_t, merged)
     if not strict and isinstance(result, (list, builtins.tuple)) and \
             not hasattr(result, "_fields") and len(result) == 1:
         return result[0]

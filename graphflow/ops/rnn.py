@@ -12,10 +12,11 @@ last valid step back to its first (ReverseSequence within its length).
 
 from graphflow.framework import dtypes
 from graphflow.framework import errors
+from graphflow.framework import nest
 from graphflow.framework import ops as ops_lib
 from graphflow.ops import array_ops, indexing_ops, math_ops
 from graphflow.ops import variable_scope as vs
-from graphflow.ops.rnn_cell_impl import _flatten, _pack_as, _zeros
+from graphflow.ops.rnn_cell_impl import _zeros
 
 
 def _batch_size(x):
@@ -47,7 +48,7 @@ def _unrolled(cell, steps, initial_state, dtype, sequence_length, where):
                                                          else None]):
             raise ValueError("%s: sequence_length has %s elements but the batch has %d sequences"
                              % (where, sequence_length.shape[0], batch))
-        zero_output = _zeros(batch, cell.output_size, _flatten(state)[0].dtype)
+        zero_output = _zeros(batch, cell.output_size, nest.flatten(state)[0].dtype)
         done_after = array_ops.expand_dims(sequence_length, 1)  # [batch, 1]
     outputs = []
     for t, x in enumerate(steps):
@@ -55,10 +56,10 @@ def _unrolled(cell, steps, initial_state, dtype, sequence_length, where):
         if done_after is not None:
             # Past a sequence's end: a zero output, the state carried through.
             done = math_ops.greater_equal(t, done_after)
-            output = _pack_as(output, [math_ops.where_v2(done, z, o) for z, o in zip(
-                _flatten(zero_output), _flatten(output))])
-            new_state = _pack_as(new_state, [math_ops.where_v2(done, old, new) for old, new in
-                                             zip(_flatten(state), _flatten(new_state))])
+            output = nest.pack_sequence_as(output, [math_ops.where_v2(done, z, o) for z, o in zip(
+                nest.flatten(zero_output), nest.flatten(output))])
+            new_state = nest.pack_sequence_as(new_state, [math_ops.where_v2(done, old, new) for old, new in
+                                             zip(nest.flatten(state), nest.flatten(new_state))])
         outputs.append(output)
         state = new_state
     return outputs, state
@@ -101,9 +102,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     with vs.variable_scope(scope or "rnn"):
         outputs, state = _unrolled(cell, array_ops.unstack(inputs, num=steps, axis=axis),
                                    initial_state, dtype, sequence_length, "dynamic_rnn")
-        flat = [array_ops.stack([_flatten(o)[i] for o in outputs], axis=axis)
-                for i in range(len(_flatten(outputs[0])))]
-        return _pack_as(outputs[0], flat), state
+        flat = [array_ops.stack([nest.flatten(o)[i] for o in outputs], axis=axis)
+                for i in range(len(nest.flatten(outputs[0])))]
+        return nest.pack_sequence_as(outputs[0], flat), state
 
 
 def _check_cells(where, **cells):
@@ -155,9 +156,9 @@ def bidirectional_dynamic_rnn(cell_fw, cell_bw, inputs, sequence_length=None,
                 initial_state=initial_state_bw, dtype=dtype,
                 parallel_iterations=parallel_iterations, swap_memory=swap_memory,
                 time_major=time_major, scope=bw_scope)
-    output_bw = _pack_as(reversed_output, [
+    output_bw = nest.pack_sequence_as(reversed_output, [
         _reverse_time(o, sequence_length, time_axis, batch_axis)
-        for o in _flatten(reversed_output)])
+        for o in nest.flatten(reversed_output)])
     return (output_fw, output_bw), (state_fw, state_bw)
 
 
@@ -166,14 +167,14 @@ def _reverse_steps(steps, sequence_length):
     each sequence within its length."""
     if sequence_length is None:
         return list(reversed(steps))
-    flat = [_flatten(s) for s in steps]
+    flat = [nest.flatten(s) for s in steps]
     columns = []
     for column in zip(*flat):
         joined = array_ops.stack(list(column))  # [time, batch, ...]
         columns.append(array_ops.unstack(
             indexing_ops.reverse_sequence(joined, sequence_length, seq_axis=0, batch_axis=1),
             num=len(steps)))
-    return [_pack_as(s, [c[t] for c in columns]) for t, s in enumerate(steps)]
+    return [nest.pack_sequence_as(s, [c[t] for c in columns]) for t, s in enumerate(steps)]
 
 
 def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
@@ -200,8 +201,8 @@ def static_bidirectional_rnn(cell_fw, cell_bw, inputs, initial_state_fw=None,
                 cell_bw, _reverse_steps(steps, sequence_length), initial_state_bw, dtype,
                 sequence_length, scope=bw_scope)
     output_bw = _reverse_steps(reversed_output, sequence_length)
-    outputs = [_pack_as(fw, [array_ops.concat([f, b], 1) for f, b in zip(_flatten(fw),
-                                                                           _flatten(bw))])
+    outputs = [nest.pack_sequence_as(fw, [array_ops.concat([f, b], 1) for f, b in zip(nest.flatten(fw),
+                                                                           nest.flatten(bw))])
                for fw, bw in zip(output_fw, output_bw)]
     return outputs, state_fw, state_bw
 

@@ -14,34 +14,15 @@ import numbers
 
 from graphflow.framework import dtypes
 from graphflow.framework import graph as graph_lib
+from graphflow.framework import nest
 from graphflow.framework import ops as ops_lib
 from graphflow.ops import array_ops, init_ops, math_ops, matmul_ops, nn_ops
 from graphflow.ops import variable_scope as vs
 
 
-def _flatten(structure):
-    if isinstance(structure, (tuple, list)):
-        return [x for s in structure for x in _flatten(s)]
-    return [structure]
-
-
-def _pack_as(structure, flat):
-    """flat values in the nesting of `structure` (tuples, lists, namedtuples)."""
-    it = iter(flat)
-
-    def build(s):
-        if isinstance(s, (tuple, list)):
-            items = [build(x) for x in s]
-            if hasattr(s, "_fields"):
-                return type(s)(*items)
-            return type(s)(items)
-        return next(it)
-    return build(structure)
-
-
 def _zeros(batch_size, size, dtype):
     if isinstance(size, (tuple, list)):
-        return _pack_as(size, [_zeros(batch_size, s, dtype) for s in _flatten(size)])
+        return nest.pack_sequence_as(size, [_zeros(batch_size, s, dtype) for s in nest.flatten(size)])
     return array_ops.zeros(array_ops.stack([batch_size, size]) if isinstance(
         batch_size, ops_lib.Tensor) else [batch_size, size], dtype=dtype)
 
@@ -395,8 +376,8 @@ class DropoutWrapper(RNNCell):
         inputs = self._drop(ops_lib.convert_to_tensor(inputs), self._input_keep_prob, 1)
         output, new_state = self._cell(inputs, state, scope=scope)
         if not (isinstance(self._state_keep_prob, numbers.Real) and self._state_keep_prob == 1):
-            new_state = _pack_as(new_state, [self._drop(s, self._state_keep_prob, 2)
-                                             for s in _flatten(new_state)])
+            new_state = nest.pack_sequence_as(new_state, [self._drop(s, self._state_keep_prob, 2)
+                                             for s in nest.flatten(new_state)])
         return self._drop(output, self._output_keep_prob, 3), new_state
 
 
