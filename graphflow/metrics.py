@@ -26,7 +26,7 @@ from graphflow.framework.graph import GraphKeys
 from graphflow.ops import array_ops, indexing_ops, math_ops, reduction_ops, state_ops
 from graphflow.ops import variable_scope, variables
 
-__all__ = ["accuracy", "false_negatives", "false_positives", "mean", "mean_absolute_error",
+__all__ = ["accuracy", "confusion_matrix", "false_negatives", "false_positives", "mean", "mean_absolute_error",
            "mean_iou", "mean_per_class_accuracy", "mean_squared_error", "precision", "recall",
            "root_mean_squared_error", "true_negatives", "true_positives"]
 
@@ -267,3 +267,136 @@ def mean_absolute_error(labels, predictions, weights=None, metrics_collections=N
     absolute_errors = math_ops.abs(math_ops.subtract(predictions, labels))
     return mean(absolute_errors, weights, metrics_collections, updates_collections,
                 name or "mean_absolute_error")
+
+
+# --- confusion matrix and per-class metrics ---------------------------------------------
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=dtypes.int32,
+                     name=None):
+    """The [num_classes, num_classes] matrix whose entry [i, j] counts (or sums
+    the weights of) the elements with label i and prediction j (TF's
+    tf.math.confusion_matrix).
+
+        gf.math.confusion_matrix([1, 2, 4], [2, 2, 4])   # 5 x 5; [1, 2], [2, 2], [4, 4] are 1
+
+    labels and predictions are 1-D class ids (a trailing dim of 1 is
+    squeezed); num_classes defaults to the largest id + 1. An id that is
+    negative or not below num_classes is an InvalidArgumentError at run time
+    (reported by the `counts` op as an out-of-range segment id).
+    """
+    with graph_lib.name_scope(name, "confusion_matrix",
+                              [predictions, labels, num_classes, weights]):
+        labels, predictions = _remove_squeezable(
+            ops_lib.convert_to_tensor(labels, name="labels"),
+            ops_lib.convert_to_tensor(predictions, name="predictions"))
+        _check_compatible("confusion_matrix", predictions, "predictions", labels, "labels")
+        if predictions.shape.rank not in (None, 1):
+            raise ValueError("confusion_matrix: labels and predictions must be 1-D, got shape %s"
+                             % predictions.shape)
+        predictions = math_ops.cast(predictions, dtypes.int64)
+        labels = math_ops.cast(labels, dtypes.int64)
+        if num_classes is None:
+            # 0 for empty inputs, whose reduce_max is the lowest int64
+            num_classes = math_ops.maximum(
+                math_ops.maximum(reduction_ops.reduce_max(predictions),
+                                 reduction_ops.reduce_max(labels)) + 1, 0)
+        else:
+            num_classes = math_ops.cast(num_classes, dtypes.int64)
+        if weights is None:
+            values = array_ops.ones_like(predictions, dtype=dtype)
+        else:
+            weights = ops_lib.convert_to_tensor(weights, name="weights")
+            _check_compatible("confusion_matrix", predictions, "predictions", weights,
+                              "weights")
+            values = math_ops.cast(weights, dtype)
+        # Each (label, prediction) pair is one segment of a flat n*n sum; a pair
+        # with an id outside [0, n) gets segment n*n, which the sum rejects.
+        cells = num_classes * num_classes
+        in_range = math_ops.logical_and(
+            math_ops.logical_and(math_ops.greater_equal(labels, 0),
+                                 math_ops.less(labels, num_classes)),
+            math_ops.logical_and(math_ops.greater_equal(predictions, 0),
+                                 math_ops.less(predictions, num_classes)))
+        ids = math_ops.where_v2(in_range, labels * num_classes + predictions, cells)
+        counts = indexing_ops.unsorted_segment_sum(values, ids, cells, name="counts")
+        return array_ops.reshape(counts, array_ops.stack([num_classes, num_classes]))
+
+
+def _flatten(tensor):
+    if tensor.shape.rank is not None and tensor.shape.rank > 1:
+        return array_ops.reshape(tensor, [-1])
+    return tensor
+
+
+def mean_per_class_accuracy(labels, predictions, num_classes, weights=None,
+                            metrics_collections=None, updates_collections=None, name=None):
+    """The mean over classes of each class's (weighted) accuracy, over every
+    batch seen; a class not seen counts as accuracy 0.
+
+    State: `mean_accuracy/total` (weight seen per label class) and
+    `mean_accuracy/count` (weight of the correct ones), both [num_classes].
+    As in TF, update_op returns the per-class accuracies, value their mean.
+    """
+    with variable_scope.variable_scope(name, "mean_accuracy", [predictions, labels, weights]):
+        labels = _flatten(math_ops.cast(labels, dtypes.int64))
+        predictions = _flatten(ops_lib.convert_to_tensor(predictions))
+        _check_compatible("mean_per_class_accuracy", predictions, "predictions", labels,
+                          "labels")
+        total = _metric_variable([num_classes], dtypes.float32, name="total")
+        count = _metric_variable([num_classes], dtypes.float32, name="count")
+        ones = array_ops.ones_like(labels, dtype=dtypes.float32)
+        if labels.dtype != predictions.dtype:
+            predictions = math_ops.cast(predictions, labels.dtype)
+        is_correct = math_ops.cast(math_ops.equal(predictions, labels), dtypes.float32)
+        if weights is not None:
+            weights = _flatten(math_ops.cast(weights, dtypes.float32))
+            is_correct = math_ops.multiply(is_correct, weights)
+            ones = math_ops.multiply(ones, weights)
+        # a label outside [0, num_classes) is an InvalidArgumentError of the segment sums
+        update_total = state_ops.assign_add(
+            total, indexing_ops.unsorted_segment_sum(ones, labels, num_classes))
+        update_count = state_ops.assign_add(
+            count, indexing_ops.unsorted_segment_sum(is_correct, labels, num_classes))
+        value = reduction_ops.reduce_mean(_safe_div(count, total, None), name="mean_accuracy")
+        update_op = _safe_div(update_count, update_total, "update_op")
+        _add_to_collections(metrics_collections, value)
+        _add_to_collections(updates_collections, update_op)
+        return value, update_op
+
+
+def mean_iou(labels, predictions, num_classes, weights=None, metrics_collections=None,
+             updates_collections=None, name=None):
+    """Mean intersection-over-union over classes, from a confusion matrix
+    accumulated over every batch seen: per class c, cm[c, c] / (row c sum +
+    column c sum - cm[c, c]), averaged over the classes whose denominator is
+    not 0 (0 when none is).
+
+    State: `mean_iou/total_confusion_matrix` ([num_classes, num_classes],
+    float64). As in TF, update_op returns the updated confusion matrix.
+    """
+    with variable_scope.variable_scope(name, "mean_iou", [predictions, labels, weights]):
+        predictions = ops_lib.convert_to_tensor(predictions)
+        labels = ops_lib.convert_to_tensor(labels)
+        _check_compatible("mean_iou", predictions, "predictions", labels, "labels")
+        total_cm = _metric_variable([num_classes, num_classes], dtypes.float64,
+                                    name="total_confusion_matrix")
+        if weights is not None:
+            weights = _flatten(ops_lib.convert_to_tensor(weights))
+        current_cm = confusion_matrix(
+            _flatten(math_ops.cast(labels, dtypes.int64)),
+            _flatten(math_ops.cast(predictions, dtypes.int64)), num_classes, weights=weights,
+            dtype=dtypes.float64)
+        update_op = state_ops.assign_add(total_cm, current_cm)
+
+        cm = math_ops.cast(total_cm, dtypes.float32)
+        diagonal = indexing_ops.gather(array_ops.reshape(cm, [-1]),
+                                       array_ops.range(num_classes) * (num_classes + 1))
+        denominator = (reduction_ops.reduce_sum(cm, 0) + reduction_ops.reduce_sum(cm, 1)
+                       - diagonal)
+        num_valid = reduction_ops.reduce_sum(
+            math_ops.cast(math_ops.not_equal(denominator, 0), dtypes.float32))
+        iou = _safe_div(diagonal, denominator, None)
+        value = _safe_div(reduction_ops.reduce_sum(iou), num_valid, "mean_iou")
+        _add_to_collections(metrics_collections, value)
+        _add_to_collections(updates_collections, update_op)
+        return value, update_op

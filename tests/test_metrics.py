@@ -265,3 +265,109 @@ def test_regression_zero_count_and_shape_error():
     with pytest.raises(ValueError, match=r"mean_absolute_error: predictions shape \(3,\) and "
                                          r"labels shape \(2,\)"):
         metrics.mean_absolute_error([1., 2.], [1., 2., 3.])
+
+
+# --- confusion matrix, mean_per_class_accuracy, mean_iou -----------------------------------
+
+def _np_confusion(labels, preds, n, weights=None):
+    cm = np.zeros((n, n))
+    for i, (a, b) in enumerate(zip(labels, preds)):
+        cm[a, b] += 1 if weights is None else weights[i]
+    return cm
+
+
+def test_confusion_matrix_values_dtype_weights():
+    rng = np.random.default_rng(6)
+    labels, preds = rng.integers(0, 4, 20), rng.integers(0, 4, 20)
+    weights = rng.random(20)
+    plain = metrics.confusion_matrix(labels, preds)
+    sized = metrics.confusion_matrix(labels[:, None], preds, num_classes=6)  # squeezed
+    weighted = metrics.confusion_matrix(labels, preds, num_classes=4, weights=weights,
+                                        dtype=gf.float64)
+    assert plain.dtype == gf.int32 and weighted.dtype == gf.float64
+    assert sized.shape.as_list() == [6, 6]
+    with gf.Session() as sess:
+        got_plain, got_sized, got_weighted = sess.run([plain, sized, weighted])
+    n = max(labels.max(), preds.max()) + 1
+    np.testing.assert_array_equal(got_plain, _np_confusion(labels, preds, n))
+    np.testing.assert_array_equal(got_sized, _np_confusion(labels, preds, 6))
+    np.testing.assert_allclose(got_weighted, _np_confusion(labels, preds, 4, weights))
+
+
+def test_confusion_matrix_empty_and_out_of_range():
+    ids = gf.placeholder(gf.int64, [None])
+    inferred = metrics.confusion_matrix(ids, ids)
+    bounded = metrics.confusion_matrix(ids, ids, num_classes=3)
+    with gf.Session() as sess:
+        assert sess.run(inferred, {ids: np.zeros(0, np.int64)}).shape == (0, 0)
+        np.testing.assert_array_equal(sess.run(bounded, {ids: [2, 2]}), [[0, 0, 0], [0, 0, 0],
+                                                                         [0, 0, 2]])
+        for bad in ([-1, 2], [0, 3]):
+            with pytest.raises(gf.errors.InvalidArgumentError, match="confusion_matrix.*counts"):
+                sess.run(inferred if bad[0] < 0 else bounded, {ids: bad})
+
+
+def test_confusion_matrix_shape_errors():
+    with pytest.raises(ValueError, match=r"confusion_matrix: predictions shape \(2,\) and "
+                                         r"labels shape \(3,\) are incompatible"):
+        metrics.confusion_matrix([0, 1, 2], [0, 1])
+    with pytest.raises(ValueError, match=r"confusion_matrix: labels and predictions must be "
+                                         r"1-D, got shape \(2, 2\)"):
+        metrics.confusion_matrix([[0, 1], [1, 0]], [[0, 1], [1, 0]])
+
+
+def test_mean_per_class_accuracy_streams():
+    rng = np.random.default_rng(7)
+    labels, preds, weights = _batches(rng, classes=4)
+    y = gf.placeholder(gf.int32, [None])
+    p = gf.placeholder(gf.int32, [None])
+    w = gf.placeholder(gf.float32, [None])
+    value, update = metrics.mean_per_class_accuracy(y, p, 5, weights=w,
+                                                    metrics_collections=["v"])
+    updates, final = _stream(value, update, [{y: a, p: b, w: c}
+                                             for a, b, c in zip(labels, preds, weights)])
+    cm = _np_confusion(np.concatenate(labels), np.concatenate(preds), 5,
+                       np.concatenate(weights))
+    row = cm.sum(1)
+    per_class = np.where(row > 0, np.diag(cm) / np.where(row > 0, row, 1), 0)
+    np.testing.assert_allclose(updates[-1], per_class, rtol=1e-5)  # TF: per-class values
+    np.testing.assert_allclose(final, per_class.mean(), rtol=1e-5)
+    assert per_class[4] == 0  # class 4 never seen
+    assert [v.op.name for v in gf.local_variables()] == ["mean_accuracy/total",
+                                                         "mean_accuracy/count"]
+    assert gf.local_variables()[0].shape.as_list() == [5]
+    assert gf.get_collection("v") == [value]
+
+
+def test_mean_iou_streams_and_flattens():
+    rng = np.random.default_rng(8)
+    labels = [rng.integers(0, 3, (2, 4)) for _ in range(3)]
+    preds = [rng.integers(0, 3, (2, 4)) for _ in range(3)]
+    weights = [rng.random((2, 4)) for _ in range(3)]
+    y = gf.placeholder(gf.int64, [None, 4])
+    p = gf.placeholder(gf.int64, [None, 4])
+    w = gf.placeholder(gf.float32, [None, 4])
+    value, update = metrics.mean_iou(y, p, 4, weights=w, updates_collections=["u"])
+    updates, final = _stream(value, update, [{y: a, p: b, w: c}
+                                             for a, b, c in zip(labels, preds, weights)])
+    cm = _np_confusion(np.concatenate(labels).ravel(), np.concatenate(preds).ravel(), 4,
+                       np.concatenate(weights).astype(np.float32).ravel())
+    np.testing.assert_allclose(updates[-1], cm, rtol=1e-6)  # TF: the updated matrix
+    denominator = cm.sum(0) + cm.sum(1) - np.diag(cm)
+    valid = denominator != 0
+    assert not valid[3]  # class 3 never appears: left out of the mean
+    expected = (np.diag(cm)[valid] / denominator[valid]).mean()
+    np.testing.assert_allclose(final, expected, rtol=1e-5)
+    var, = gf.local_variables()
+    assert var.op.name == "mean_iou/total_confusion_matrix" and var.dtype.base_dtype == gf.float64
+    assert gf.get_collection(gf.GraphKeys.METRIC_VARIABLES) == [var]
+    assert gf.get_collection("u") == [update]
+
+
+def test_mean_iou_zero_and_shape_error():
+    value, update = metrics.mean_iou(gf.zeros([0], gf.int32), gf.zeros([0], gf.int32), 2)
+    _, final = _stream(value, update, [None])
+    assert final == 0.0
+    with pytest.raises(ValueError, match=r"mean_iou: predictions shape \(2,\) and labels "
+                                         r"shape \(3,\) are incompatible"):
+        metrics.mean_iou([0, 1, 1], [0, 1], 2)
