@@ -26,7 +26,8 @@ from graphflow.framework.graph import GraphKeys
 from graphflow.ops import array_ops, indexing_ops, math_ops, reduction_ops, state_ops
 from graphflow.ops import variable_scope, variables
 
-__all__ = ["accuracy", "confusion_matrix", "false_negatives", "false_positives", "mean", "mean_absolute_error",
+# tf.metrics' names; confusion_matrix is exported as gf.math.confusion_matrix
+__all__ = ["accuracy", "false_negatives", "false_positives", "mean", "mean_absolute_error",
            "mean_iou", "mean_per_class_accuracy", "mean_squared_error", "precision", "recall",
            "root_mean_squared_error", "true_negatives", "true_positives"]
 
