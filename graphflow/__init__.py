@@ -36,7 +36,7 @@ from graphflow.ops.indexing_ops import *  # noqa: E402,F401,F403
 from graphflow.ops.random_ops import *  # noqa: E402,F401,F403
 from graphflow.ops.array_ops import *  # noqa: E402,F401,F403
 from graphflow.ops import gradient_util_ops, nn_ops  # noqa: E402,F401
-from graphflow import client, contrib, data, graph_util, image, layers, losses, math, nn, summary, train  # noqa: E402,F401,E501
+from graphflow import client, contrib, data, graph_util, image, layers, losses, math, metrics, nn, summary, train  # noqa: E402,F401,E501
 from graphflow.io.graph_def import import_graph_def, make_ndarray, make_tensor_proto  # noqa: E402,F401,E501
 from graphflow.protos.attr_value_pb2 import AttrValue, NameAttrList  # noqa: E402,F401
 from graphflow.protos.event_pb2 import Event, LogMessage, SessionLog  # noqa: E402,F401
@@ -52,6 +52,7 @@ from graphflow.gradients import (  # noqa: E402,F401
 from graphflow.ops.control_flow_ops import case, cond, group, no_op, tuple  # noqa: E402,F401
 from graphflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: E402,F401
 from graphflow.framework import nest  # noqa: E402,F401
+from graphflow.metrics import confusion_matrix  # noqa: E402,F401
 from graphflow.ops.state_ops import assign, assign_add, assign_sub  # noqa: E402,F401
 from graphflow.ops.variables import (  # noqa: E402,F401
     Variable, all_variables, global_variables, global_variables_initializer,

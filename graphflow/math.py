@@ -6,3 +6,7 @@ from graphflow.ops.reduction_ops import *  # noqa: F401,F403
 from graphflow.ops.reduction_ops import __all__ as _reduction_all
 
 __all__ = list(_math_all) + list(_reduction_all)
+
+from graphflow.metrics import confusion_matrix  # noqa: E402
+
+__all__.append("confusion_matrix")
