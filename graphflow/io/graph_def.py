@@ -649,6 +649,11 @@ def _producer_defaults(producer_op_list):
     return out
 
 
+# TF2's functional conds (control flow v2), whose branches are functions of
+# graph_def.library; graphflow runs TF1's Switch/Merge form of the same conds.
+_FUNCTIONAL_CONDS = ("If", "StatelessIf", "Case", "StatelessCase")
+
+
 def _unsupported_ops_error(unknown, functions):
     parts = []
     for op_type, names in sorted(unknown.items()):
@@ -656,8 +661,16 @@ def _unsupported_ops_error(unknown, functions):
         kind = " (a function of graph_def.library)" if op_type in functions else ""
         parts.append("%s%s (%d node%s: %s)" % (op_type, kind, len(names),
                                                 "" if len(names) == 1 else "s", shown))
-    return GraphDefError("graph_def uses %d op type%s graphflow does not have: %s"
-                         % (len(unknown), "" if len(unknown) == 1 else "s", "; ".join(parts)))
+    hint = ""
+    conds = [t for t in _FUNCTIONAL_CONDS if t in unknown]
+    if conds:
+        hint = (". %s %s TensorFlow 2's functional control flow; graphflow runs TF1's "
+                "Switch/Merge conds: build the graph after "
+                "tf.compat.v1.disable_control_flow_v2()"
+                % ("/".join(conds), "is" if len(conds) == 1 else "are"))
+    return GraphDefError("graph_def uses %d op type%s graphflow does not have: %s%s"
+                         % (len(unknown), "" if len(unknown) == 1 else "s", "; ".join(parts),
+                            hint))
 
 
 def _parse_nodes(gd, producer_defaults, budget):

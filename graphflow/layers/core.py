@@ -4,14 +4,9 @@ import numpy as np
 
 from graphflow.framework import graph as graph_lib
 from graphflow.framework import ops as ops_lib
-from graphflow.ops import array_ops, init_ops, math_ops, matmul_ops, nn_ops
+from graphflow.ops import array_ops, control_flow_ops, init_ops, matmul_ops, nn_ops
 from graphflow.ops import variable_scope as vs
-
-
-def _as_bool_tensor(training):
-    if isinstance(training, (bool, np.bool_)):
-        return bool(training)
-    return ops_lib.convert_to_tensor(training)
+from graphflow.layers import utils as layer_utils
 
 
 def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None,
@@ -56,15 +51,16 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
 
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
-    """nn.dropout when `training` (a Python bool or a bool tensor), else identity."""
-    training = _as_bool_tensor(training)
+    """nn.dropout when `training`, else identity. A Python bool (or constant)
+    builds one form; a bool tensor builds a cond, so the random op only runs
+    in training steps, as in TF1."""
+    training, _ = layer_utils.training_value(training)  # checks its dtype
     with graph_lib.name_scope(name, "dropout", [inputs]):
-        if training is False:
-            return array_ops.identity(inputs)
-        dropped = nn_ops.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
-        if training is True:
-            return dropped
-        return math_ops.where_v2(training, dropped, inputs)
+        inputs = ops_lib.convert_to_tensor(inputs)
+        return control_flow_ops.smart_cond(
+            training,
+            lambda: nn_ops.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed),
+            lambda: array_ops.identity(inputs))
 
 
 def flatten(inputs, name=None, data_format="channels_last"):

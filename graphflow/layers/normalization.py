@@ -7,18 +7,10 @@ from graphflow.framework import graph as graph_lib
 from graphflow.framework import op_builder
 from graphflow.framework import ops as ops_lib
 from graphflow.ops import array_ops, init_ops, math_ops, state_ops
+from graphflow.ops import control_flow_ops as cond_lib
 from graphflow.ops import normalization_ops  # noqa: F401  (declares FusedBatchNormV3)
 from graphflow.ops import variable_scope as vs
-
-
-def _as_training(training):
-    if isinstance(training, (bool, np.bool_)):
-        return bool(training)
-    training = ops_lib.convert_to_tensor(training, name="training")
-    if training.dtype != dtypes.bool:
-        raise TypeError("training must be a Python bool or a bool tensor, got a %s tensor"
-                        % training.dtype.name)
-    return training
+from graphflow.layers import utils as layer_utils
 
 
 def _to_fusable(x, axis):
@@ -60,10 +52,11 @@ def _fused(x, gamma, beta, mean, variance, epsilon, fmt, training):
         {"epsilon": epsilon, "data_format": fmt, "is_training": training})
 
 
-def _assign_moving_average(variable, value, decay, nonempty, name):
-    """variable -= (variable - value) * decay, skipped for an empty batch
-    (whose statistics are NaN); TF's AssignMovingAvg."""
+def _assign_moving_average(variable, value, momentum, nonempty, name):
+    """variable -= (variable - value) * (1 - momentum), skipped for an empty
+    batch (whose statistics are NaN); TF's AssignMovingAvg."""
     with graph_lib.name_scope(name) as scope:
+        decay = math_ops.subtract(1.0, momentum, name="decay")
         delta = (variable.value() - math_ops.cast(value, variable.dtype.base_dtype)) * decay
         delta = math_ops.where(nonempty, delta, array_ops.zeros_like(delta))
         return state_ops.assign_sub(variable, delta, name=scope)
@@ -93,10 +86,13 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
             train = opt.minimize(loss)
 
     (moving -= (moving - batch) * (1 - momentum)); otherwise the moving
-    statistics normalise. As in TF, the fused form (4-D inputs with channels
-    at axis 1 or 3, or fused=True) moves the variance towards the unbiased
-    batch variance and the non-fused form towards the biased one; both run
-    on the FusedBatchNormV3 kernel here. Half inputs keep float32 variables.
+    statistics normalise. A bool tensor chooses in each step through a cond,
+    as in TF1: only the chosen form runs, and the updates run in every step
+    but leave the moving statistics unchanged when it is false. As in TF, the
+    fused form (4-D inputs with channels at axis 1 or 3, or fused=True) moves
+    the variance towards the unbiased batch variance and the non-fused form
+    towards the biased one; both run on the FusedBatchNormV3 kernel here.
+    Half inputs keep float32 variables.
     """
     if renorm or virtual_batch_size is not None or adjustment is not None:
         raise NotImplementedError("batch_normalization: renorm, virtual_batch_size and "
@@ -122,7 +118,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
                         % inputs.dtype.name)
     if fused is None:
         fused = rank == 4 and axis in (1, 3)
-    training = _as_training(training)
+    training, training_value = layer_utils.training_value(training)
     param_dtype = dtypes.float32 if inputs.dtype == dtypes.float16 else inputs.dtype
 
     with vs.variable_scope(name, default_name="batch_normalization", values=[inputs],
@@ -144,21 +140,27 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         # nn.fused_batch_norm's epsilon floor applies to the fused form only, as in TF.
         eps = max(float(epsilon), 1.001e-5) if fused else float(epsilon)
         mm, mv = moving_mean.value(), moving_variance.value()
-        if training is False:
-            return back(_fused(x, g, b, mm, mv, eps, fmt, False)[0])
 
-        y, mean, variance, _, biased_variance, _ = _fused(x, g, b, mm, mv, eps, fmt, True)
-        if not fused:
-            variance = biased_variance  # what the non-fused form's moments give
-        decay = ops_lib.convert_to_tensor(1.0 - momentum, dtype=param_dtype, name="decay")
-        if training is not True:  # a bool tensor: select between both forms
-            y = math_ops.where(training, y, _fused(x, g, b, mm, mv, eps, fmt, False)[0])
-            mean = math_ops.where(training, mean, mm)
-            variance = math_ops.where(training, variance, mv)
-            decay = math_ops.where(training, decay, array_ops.zeros_like(decay))
+        def training_form():
+            y, mean, variance, _, biased_variance, _ = _fused(x, g, b, mm, mv, eps, fmt, True)
+            # what the non-fused form's moments give
+            return y, mean, variance if fused else biased_variance
+
+        def inference_form():
+            return _fused(x, g, b, mm, mv, eps, fmt, False)[0], mm, mv
+
+        if training_value is False:
+            return back(inference_form()[0])
+        # As TF1.15's keras layer: a bool tensor builds conds, so only one form
+        # runs in a step, and the updates, which run in every step, get momentum
+        # 1 (no change) when not training.
+        y, mean, variance = cond_lib.smart_cond(training, training_form, inference_form)
+        momentum_t = cond_lib.smart_cond(
+            training, lambda: ops_lib.convert_to_tensor(momentum, dtype=param_dtype),
+            lambda: ops_lib.convert_to_tensor(1.0, dtype=param_dtype))
         nonempty = math_ops.greater(array_ops.size(inputs), 0)
         for var, value, op_name in ((moving_mean, mean, "AssignMovingAvg"),
                                     (moving_variance, variance, "AssignMovingAvg_1")):
-            update = _assign_moving_average(var, value, decay, nonempty, op_name)
+            update = _assign_moving_average(var, value, momentum_t, nonempty, op_name)
             graph_lib.add_to_collection(graph_lib.GraphKeys.UPDATE_OPS, update)
         return back(y)

@@ -1,6 +1,7 @@
 """GraphDef export and import: encodings, TF's import semantics, validation of
 hostile input, graph_util, and interop with TensorFlow when it is installed."""
 
+import contextlib
 import os
 import random
 
@@ -695,6 +696,143 @@ def test_tensorflow_graph_with_unsupported_ops(tf):
     assert "2 op types" in msg
     for op in ("CheckNumerics", "Cumsum"):
         assert op in msg
+    assert gf.get_default_graph().get_operations() == []
+
+
+def _gf_cond_graph():
+    """Nested conds reading outside tensors in both branches, with constants
+    inside them, two outputs, and the gradient through them."""
+    x = gf.placeholder(gf.float32, [None, 3], name="x")
+    p = gf.placeholder(gf.bool, [], name="p")
+    q = gf.placeholder(gf.bool, [], name="q")
+    w = gf.constant(RNG.standard_normal((3, 3)).astype(np.float32), name="w")
+
+    def true_fn():
+        inner = gf.cond(q, lambda: gf.matmul(x, w) + 1.0, lambda: x * gf.constant(2.0))
+        return inner, gf.reduce_sum(x)
+
+    def false_fn():
+        return gf.tanh(x) - w[0], gf.constant(5.0)
+
+    y, s = gf.cond(p, true_fn, false_fn, name="c")
+    g, = gf.gradients(gf.reduce_sum(y * y) + s, [x])
+    return [gf.identity(y, name="y"), gf.identity(s, name="s"), gf.identity(g, name="g")]
+
+
+def test_cond_round_trip_keeps_dead_branches_dead():
+    """Switch and Merge carry the cond's semantics: an imported cond (no
+    CondContext rebuilt) gives the same outputs and runs only the taken side."""
+    fetches = _gf_cond_graph()
+    gd = gf.get_default_graph().as_graph_def()
+    xv = RNG.standard_normal((4, 3)).astype(np.float32)
+    cases = [(pv, qv) for pv in (True, False) for qv in (True, False)]
+    with gf.Session() as sess:
+        want = [sess.run(fetches, {"x:0": xv, "p:0": pv, "q:0": qv}) for pv, qv in cases]
+    with gf.Graph().as_default():
+        imported = import_graph_def(gd, return_elements=[f.name for f in fetches], name="")
+        with gf.Session() as sess:
+            for (pv, qv), w in zip(cases, want):
+                got = sess.run(imported, {"x:0": xv, "p:0": pv, "q:0": qv})
+                for f, a, b in zip(fetches, got, w):
+                    np.testing.assert_allclose(a, b, rtol=1e-6, err_msg="%s %s" % (f, (pv, qv)))
+            with pytest.raises(gf.errors.InvalidArgumentError, match="dead"):
+                sess.run("c/cond/MatMul:0", {"x:0": xv, "p:0": False, "q:0": True})
+
+
+def test_tensorflow_runs_a_graphflow_cond(tf):
+    fetches = _gf_cond_graph()
+    gd = gf.get_default_graph().as_graph_def(add_shapes=True)
+    assert {"Switch", "Merge"} <= {n.op for n in gd.node}
+    xv = RNG.standard_normal((4, 3)).astype(np.float32)
+    cases = [(pv, qv) for pv in (True, False) for qv in (True, False)]
+    with gf.Session() as sess:
+        want = [sess.run(fetches, {"x:0": xv, "p:0": pv, "q:0": qv}) for pv, qv in cases]
+    g = tf.Graph()
+    with g.as_default():
+        outs = tf.compat.v1.import_graph_def(
+            tf.compat.v1.GraphDef.FromString(gd.SerializeToString()),
+            return_elements=[f.name for f in fetches], name="")
+        with tf.compat.v1.Session(graph=g) as sess:
+            got = [sess.run(outs, {"x:0": xv, "p:0": pv, "q:0": qv}) for pv, qv in cases]
+    for case, a, b in zip(cases, got, want):
+        for f, u, v in zip(fetches, a, b):
+            np.testing.assert_allclose(u, v, rtol=1e-5, atol=1e-5, err_msg="%s %s" % (f, case))
+    # the branches differ, so each case checks the branch it took
+    assert not np.allclose(want[0][0], want[2][0]) and not np.allclose(want[0][0], want[1][0])
+
+
+@contextlib.contextmanager
+def _control_flow_v2(tf, enabled):
+    """TF's conds build If/StatelessIf (v2) or Switch/Merge (v1) inside; the
+    process-wide setting is restored after."""
+    tf1 = tf.compat.v1
+    was = tf1.control_flow_v2_enabled()
+    (tf1.enable_control_flow_v2 if enabled else tf1.disable_control_flow_v2)()
+    try:
+        yield
+    finally:
+        (tf1.enable_control_flow_v2 if was else tf1.disable_control_flow_v2)()
+
+
+def _tf_frozen_v1_cond(tf, xv):
+    """A TF1 graph with nested Switch/Merge conds over a variable, frozen, and
+    its outputs for every (p, q)."""
+    tf1 = tf.compat.v1
+    g = tf.Graph()
+    with _control_flow_v2(tf, False), g.as_default():
+        x = tf1.placeholder(tf.float32, [None, 3], name="x")
+        p = tf1.placeholder(tf.bool, [], name="p")
+        q = tf1.placeholder_with_default(True, [], name="q")
+        w = tf1.get_variable("w", [3, 2], initializer=tf1.random_normal_initializer(seed=1),
+                             use_resource=False)
+
+        def true_fn():
+            return tf1.cond(q, lambda: tf.matmul(x, w) + 1.0, lambda: tf.matmul(x * 2.0, w))
+
+        y = tf1.cond(p, true_fn, lambda: tf.matmul(tf.tanh(x), w) - tf.constant([0.5, -0.5]))
+        tf.identity(y, name="y")
+        with tf1.Session(graph=g) as sess:
+            sess.run(tf1.global_variables_initializer())
+            want = {(pv, qv): sess.run("y:0", {"x:0": xv, "p:0": pv, "q:0": qv})
+                    for pv in (True, False) for qv in (True, False)}
+            frozen = tf1.graph_util.convert_variables_to_constants(
+                sess, g.as_graph_def(add_shapes=True), ["y"])
+    return frozen, want
+
+
+def test_a_frozen_tensorflow_v1_cond_runs_in_graphflow(tf):
+    xv = RNG.standard_normal((4, 3)).astype(np.float32)
+    frozen, want = _tf_frozen_v1_cond(tf, xv)
+    ops = {n.op for n in frozen.node}
+    assert {"Switch", "Merge"} <= ops and not ops & {"If", "StatelessIf"}
+    y, = import_graph_def(frozen, return_elements=["y:0"])
+    with gf.Session() as sess:
+        for (pv, qv), v in want.items():
+            got = sess.run(y, {"import/x:0": xv, "import/p:0": pv, "import/q:0": qv})
+            np.testing.assert_allclose(got, v, rtol=1e-5, atol=1e-6, err_msg=str((pv, qv)))
+
+
+def test_a_tensorflow_v2_cond_is_rejected_naming_its_ops(tf):
+    tf1 = tf.compat.v1
+    g = tf.Graph()
+    with _control_flow_v2(tf, True), g.as_default():
+        x = tf1.placeholder(tf.float32, [None, 3], name="x")
+        p = tf1.placeholder(tf.bool, [], name="p")
+        a = tf.cond(p, lambda: x * 2.0, lambda: x - 1.0)  # stateless branches
+        b = tf.cond(p, lambda: tf.random.uniform([3], seed=1), lambda: tf.zeros([3]))
+        tf.identity(a + b, name="y")
+    gd = g.as_graph_def()
+    conds = {n.op: n.name for n in gd.node if n.op in ("If", "StatelessIf")}
+    assert len(conds) == 2 and gd.library.function
+    with pytest.raises(GraphDefError) as e:
+        import_graph_def(gd)
+    msg = str(e.value)
+    assert "2 op types graphflow does not have" in msg
+    for op_type, node in conds.items():
+        assert "%s (1 node: %s)" % (op_type, node) in msg
+    assert ("If/StatelessIf are TensorFlow 2's functional control flow; graphflow runs TF1's "
+            "Switch/Merge conds: build the graph after tf.compat.v1.disable_control_flow_v2()"
+            in msg)
     assert gf.get_default_graph().get_operations() == []
 
 

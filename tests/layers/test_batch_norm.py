@@ -185,6 +185,89 @@ def test_training_as_a_bool_tensor():
         batch_normalization(x, training=gf.constant(1.0))
 
 
+FULL_TRACE = gf.RunOptions(trace_level=gf.RunOptions.FULL_TRACE)
+
+
+def _ran(run_metadata):
+    """Names of the nodes a traced step ran: a node skipped for a dead input
+    computes nothing, so it has no output holding a value."""
+    return {ns.node_name for ds in run_metadata.step_stats.dev_stats for ns in ds.node_stats
+            if any(o.tensor_description.dtype for o in ns.output)}
+
+
+@pytest.mark.parametrize("shape,axis,fused_form", [
+    ((6, 3, 3, 4), -1, True),
+    ((6, 4, 3, 3), 1, True),
+    ((10, 4), -1, False),
+    ((5, 4, 3), 1, False),
+])
+def test_training_tensor_runs_one_form_and_updates_only_when_training(shape, axis, fused_form):
+    """TF1.15's layer: a bool tensor builds smart_cond(training, batch form,
+    moving form); the updates run in every step, with momentum 1 (a no-op)
+    in inference steps."""
+    x = gf.placeholder(gf.float32, [None] + list(shape[1:]))
+    training = gf.placeholder(gf.bool, [])
+    c = shape[axis]
+    mm0, mv0 = np.linspace(-1, 1, c), np.linspace(0.5, 2, c)
+    gamma, beta, momentum = np.linspace(1, 2, c), np.linspace(-0.5, 0.5, c), 0.75
+    y = batch_normalization(x, axis=axis, momentum=momentum, training=training,
+                            moving_mean_initializer=gf.constant_initializer(mm0),
+                            moving_variance_initializer=gf.constant_initializer(mv0),
+                            gamma_initializer=gf.constant_initializer(gamma),
+                            beta_initializer=gf.constant_initializer(beta))
+    assert y.shape.as_list() == [None] + list(shape[1:])
+    updates = gf.get_collection(gf.GraphKeys.UPDATE_OPS)
+    assert [u.op.type for u in updates] == ["AssignSub", "AssignSub"]
+    forms = {op.get_attr("is_training"): op.name
+             for op in gf.get_default_graph().get_operations() if op.type == "FusedBatchNormV3"}
+    assert len(forms) == 2
+    ax = axis % len(shape)
+    axes = tuple(i for i in range(len(shape)) if i != ax)
+    bshape = [c if i == ax else 1 for i in range(len(shape))]
+    xv = (rng.randn(*shape) * 2 + 1).astype(np.float32)
+    names = ["batch_normalization/moving_mean:0", "batch_normalization/moving_variance:0"]
+    with gf.Session() as sess:
+        sess.run(gf.global_variables_initializer())
+        md = gf.RunMetadata()
+        out, _ = sess.run([y, updates], {x: xv, training: False}, options=FULL_TRACE,
+                          run_metadata=md)
+        assert forms[False] in _ran(md) and forms[True] not in _ran(md)
+        np.testing.assert_allclose(
+            out, (xv - mm0.reshape(bshape)) / np.sqrt(mv0.reshape(bshape) + EPS)
+            * gamma.reshape(bshape) + beta.reshape(bshape), rtol=1e-5, atol=1e-5)
+        mm, mv = sess.run(names)
+        np.testing.assert_array_equal(mm, mm0.astype(np.float32))
+        np.testing.assert_array_equal(mv, mv0.astype(np.float32))
+
+        md = gf.RunMetadata()
+        out, _ = sess.run([y, updates], {x: xv, training: True}, options=FULL_TRACE,
+                          run_metadata=md)
+        assert forms[True] in _ran(md) and forms[False] not in _ran(md)
+        np.testing.assert_allclose(out, _bn(xv, axes, gamma=gamma.reshape(bshape),
+                                            beta=beta.reshape(bshape)), rtol=1e-4, atol=1e-5)
+        mm, mv = sess.run(names)
+    n = xv.size // c
+    batch_var = xv.astype(np.float64).var(axis=axes)
+    if fused_form:
+        batch_var = batch_var * n / (n - 1)
+    np.testing.assert_allclose(mm, momentum * mm0 + (1 - momentum) * xv.mean(axis=axes),
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mv, momentum * mv0 + (1 - momentum) * batch_var, rtol=1e-5)
+
+
+def test_known_training_value_builds_one_form():
+    """A Python bool or a constant builds no cond; False adds no updates."""
+    for make_training, n_updates in ((lambda: True, 2), (lambda: False, 0),
+                                     (lambda: gf.constant(True), 2),
+                                     (lambda: gf.constant(False), 0)):
+        with gf.Graph().as_default() as g:
+            batch_normalization(gf.placeholder(gf.float32, [None, 4]), training=make_training())
+            types = [op.type for op in g.get_operations()]
+            assert "Switch" not in types and "Merge" not in types
+            assert types.count("FusedBatchNormV3") == 1
+            assert len(gf.get_collection(gf.GraphKeys.UPDATE_OPS)) == n_updates
+
+
 def test_empty_batch_leaves_moving_statistics_alone():
     x = gf.placeholder(gf.float32, [None, 2, 2, 3])
     y = batch_normalization(x, training=True)
@@ -227,6 +310,39 @@ def test_gradients(shape, axis, training):
         for v in (gamma, beta):
             gv = gf.gradients(gf.reduce_sum(y * y), v)[0]
             assert gv is not None and gv.shape.as_list() == v.shape.as_list()
+
+
+@pytest.mark.parametrize("shape,axis", [((3, 2, 2, 2), -1), ((3, 2, 2, 2), 1), ((5, 3), -1),
+                                        ((2, 3, 2), 1)])
+@pytest.mark.parametrize("training_value", [True, False])
+def test_gradients_through_the_training_cond(shape, axis, training_value):
+    """With a bool tensor, gradients flow back through the cond's Merge and
+    Switches into the form that ran: numeric for x; for gamma and beta, the
+    same as the layer built for that Python bool (checked numerically above)."""
+    with gf.Graph().as_default(), gf.Session() as sess:
+        x = gf.placeholder(gf.float64, shape)
+        training = gf.placeholder(gf.bool, [])
+        kwargs = dict(axis=axis, gamma_initializer=gf.constant_initializer(1.5),
+                      moving_mean_initializer=gf.constant_initializer(0.2),
+                      moving_variance_initializer=gf.constant_initializer(0.7))
+        y = batch_normalization(x * 2.0 + 0.5, training=training, **kwargs)
+        err = compute_gradient_error(x, list(shape), y, list(shape), delta=1e-5,
+                                     init_targets=gf.global_variables_initializer(),
+                                     extra_feed_dict={training: training_value})
+        assert err < 1e-6
+        y_bool = batch_normalization(x * 2.0 + 0.5, training=training_value,
+                                     name="batch_normalization", reuse=True, **kwargs)
+        params = gf.trainable_variables()
+        assert len(params) == 2
+        r = np.random.RandomState(3)
+        weights = gf.constant(r.randn(*shape))
+        grads = gf.gradients(gf.reduce_sum(y * weights), params)
+        grads_bool = gf.gradients(gf.reduce_sum(y_bool * weights), params)
+        xv = r.randn(*shape)
+        got, want = sess.run([grads, grads_bool], {x: xv, training: training_value})
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-12)
+            assert np.abs(w).max() > 0.1
 
 
 def test_errors():

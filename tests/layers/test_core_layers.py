@@ -55,6 +55,56 @@ def test_dropout_layer_training_flag():
         assert abs((sess.run(always) == 0).mean() - 0.4) < 0.03
 
 
+FULL_TRACE = gf.RunOptions(trace_level=gf.RunOptions.FULL_TRACE)
+
+
+def _ran(run_metadata):
+    """Names of the nodes a traced step ran: a node skipped for a dead input
+    computes nothing, so it has no output holding a value."""
+    return {ns.node_name for ds in run_metadata.step_stats.dev_stats for ns in ds.node_stats
+            if any(o.tensor_description.dtype for o in ns.output)}
+
+
+def test_dropout_with_a_training_tensor_draws_only_in_training_steps():
+    x = gf.placeholder(gf.float32, [40, 30])
+    training = gf.placeholder(gf.bool, [])
+    d = gf.layers.dropout(x, rate=0.5, training=training, seed=5)
+    (draw,) = [op.name for op in gf.get_default_graph().get_operations()
+               if op.type == "RandomUniform"]
+    xv = np.random.RandomState(1).rand(40, 30).astype(np.float32) + 1
+    with gf.Session() as sess:
+        md = gf.RunMetadata()
+        np.testing.assert_array_equal(sess.run(d, {x: xv, training: False}, options=FULL_TRACE,
+                                               run_metadata=md), xv)
+        assert draw not in _ran(md)
+        md = gf.RunMetadata()
+        v = sess.run(d, {x: xv, training: True}, options=FULL_TRACE, run_metadata=md)
+        assert draw in _ran(md)
+        kept = v != 0
+        assert abs(kept.mean() - 0.5) < 0.06
+        np.testing.assert_allclose(v[kept], xv[kept] * 2, rtol=1e-6)
+        first, second = kept, sess.run(d, {x: xv, training: True}) != 0
+    assert (first != second).any()
+    # An inference step consumes no random numbers: a new session that runs one
+    # before its first training step draws the same first mask.
+    with gf.Session() as sess:
+        sess.run(d, {x: xv, training: False})
+        np.testing.assert_array_equal(sess.run(d, {x: xv, training: True}) != 0, first)
+
+
+def test_dropout_with_a_known_training_value_builds_one_form():
+    for make_training, draws in ((lambda: True, True), (lambda: False, False),
+                                 (lambda: np.bool_(True), True),
+                                 (lambda: gf.constant(False), False)):
+        with gf.Graph().as_default() as g:
+            gf.layers.dropout(gf.ones([3, 4]), training=make_training())
+            types = {op.type for op in g.get_operations()}
+            assert not types & {"Switch", "Merge"}
+            assert ("RandomUniform" in types) == draws
+    with pytest.raises(TypeError, match="bool tensor, got a float32"):
+        gf.layers.dropout(gf.ones([3, 4]), training=gf.constant(1.0))
+
+
 def test_nn_dropout_errors_and_noise_shape():
     x = gf.ones([100, 10])
     with pytest.raises(ValueError, match="exactly one"):
