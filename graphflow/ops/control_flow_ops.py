@@ -273,11 +273,17 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
 def smart_cond(pred, true_fn=None, false_fn=None, name=None):
     """cond, or the branch itself when pred is known while building: a Python
     bool or a constant tensor."""
-    if isinstance(pred, (bool, np.bool_)):
+    if isinstance(pred, (bool, np.bool_)) or (isinstance(pred, int) and pred in (0, 1)):
         value = bool(pred)
-    else:
+    elif isinstance(pred, ops_lib.Tensor) or hasattr(pred, "_as_graph_element"):
         pred = ops_lib.convert_to_tensor(pred)
+        if pred.dtype.base_dtype != dtypes.bool:
+            raise TypeError("smart_cond: pred must be a bool tensor, got %s (%s)"
+                            % (pred.dtype.name, pred.name))
         value = tensor_util.constant_value(pred)
+    else:
+        raise TypeError("smart_cond: pred must be a Tensor, a Python bool, or 1 or 0; got %r"
+                        % (pred,))
     if value is None:
         return cond(pred, true_fn, false_fn, name=name)
     return true_fn() if bool(value) else false_fn()

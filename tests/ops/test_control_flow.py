@@ -347,6 +347,11 @@ def test_smart_cond_builds_one_branch_when_pred_is_known():
     p = gf.placeholder(gf.bool, [])
     y = control_flow_ops.smart_cond(p, lambda: x * 2, lambda: x)
     assert y.op.type == "Merge"
+    assert control_flow_ops.smart_cond(0, lambda: x * 2, lambda: x) is x
+    with pytest.raises(TypeError, match="a Python bool, or 1 or 0; got 2"):
+        control_flow_ops.smart_cond(2, lambda: x, lambda: x)
+    with pytest.raises(TypeError, match="must be a bool tensor, got float32"):
+        control_flow_ops.smart_cond(gf.constant(0.5), lambda: x, lambda: x)
 
 
 @pytest.mark.parametrize("v,want", [(0, 10.0), (1, 20.0), (2, 30.0), (7, -1.0)])
