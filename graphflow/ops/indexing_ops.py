@@ -1,7 +1,7 @@
 """Slicing and indexing ops: Slice, StridedSlice (and `Tensor.__getitem__`),
 Gather, GatherV2, GatherNd, OneHot, ReverseV2 and ReverseSequence, with their
 gradients and the scatter ops those need: StridedSliceGrad, UnsortedSegmentSum
-and ScatterNd.
+and ScatterNd; and the masks built from them, sequence_mask and boolean_mask.
 
 Schemas, attrs and semantics are TensorFlow's. The StridedSlice mask rules
 live in `_strided_slice_spec`, shared by the shape function (partially known
@@ -16,6 +16,7 @@ import numpy as np
 
 from graphflow.framework import dtypes
 from graphflow.framework import errors
+from graphflow.framework import graph as graph_lib
 from graphflow.framework import op_builder
 from graphflow.framework import ops as ops_lib
 from graphflow.framework import tensor_shape
@@ -26,7 +27,8 @@ from graphflow.gradients import NotDifferentiable, RegisterGradient
 from graphflow.ops import array_ops
 
 __all__ = ["slice", "strided_slice", "gather", "gather_nd", "one_hot", "reverse",
-           "reverse_v2", "reverse_sequence", "newaxis", "unsorted_segment_sum", "scatter_nd"]
+           "reverse_v2", "reverse_sequence", "newaxis", "unsorted_segment_sum", "scatter_nd",
+           "sequence_mask", "boolean_mask"]
 
 # `x[:, gf.newaxis]` inserts a dimension of size 1, as `None` does.
 newaxis = None
@@ -1097,3 +1099,78 @@ def scatter_nd(indices, updates, shape, name=None):
         gf.scatter_nd([[1], [3], [1]], [1., 2., 3.], [4])   # [0., 4., 0., 2.]
     """
     return op_builder.apply_op("ScatterNd", [indices, updates, shape], name=name)
+
+
+# --- masks ------------------------------------------------------------------------------
+
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
+    """mask[i_1, ..., i_n, j] = j < lengths[i_1, ..., i_n], for j in
+    [0, maxlen); maxlen defaults to max(lengths) (0 when lengths is empty).
+    Built as TF builds it: Range(0, maxlen) < ExpandDims(lengths, -1).
+
+        gf.sequence_mask([1, 3, 2], 4)   # [[T, F, F, F], [T, T, T, F], [T, T, F, F]]
+    """
+    from graphflow.ops import math_ops, reduction_ops
+    with graph_lib.name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = ops_lib.convert_to_tensor(lengths, name="lengths")
+        if maxlen is None:
+            maxlen = reduction_ops.reduce_max(lengths)
+            maxlen = math_ops.maximum(np.zeros((), maxlen.dtype.as_numpy_dtype), maxlen)
+        else:
+            maxlen = ops_lib.convert_to_tensor(maxlen, name="maxlen")
+        if maxlen.shape.rank is not None and maxlen.shape.rank != 0:
+            raise ValueError("maxlen must be scalar for sequence_mask, got shape %s"
+                             % maxlen.shape)
+        row = array_ops.range(np.zeros((), maxlen.dtype.as_numpy_dtype), maxlen,
+                              np.ones((), maxlen.dtype.as_numpy_dtype))
+        matrix = math_ops.cast(array_ops.expand_dims(lengths, -1), maxlen.dtype)
+        result = math_ops.less(row, matrix)
+        dtype = dtypes.bool if dtype is None else dtypes.as_dtype(dtype)
+        return result if dtype.base_dtype == dtypes.bool else math_ops.cast(result, dtype)
+
+
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    """The slices of `tensor` where `mask` is true: mask (rank k, static rank
+    known) covers dims [axis, axis + k) of tensor, which are flattened into one
+    dim holding only the selected entries, in row-major order. Built as TF
+    builds it: Reshape, Where, Squeeze and GatherV2 (so the gradient is a dense
+    scatter of the selected slices).
+
+        gf.boolean_mask([[1, 2], [3, 4], [5, 6]], [True, False, True])  # [[1, 2], [5, 6]]
+    """
+    from graphflow.ops import math_ops, reduction_ops
+    with graph_lib.name_scope(name, values=[tensor, mask]):
+        tensor = ops_lib.convert_to_tensor(tensor, name="tensor")
+        mask = ops_lib.convert_to_tensor(mask, name="mask")
+        shape_mask, shape_tensor = mask.shape, tensor.shape
+        k = shape_mask.rank
+        if k == 0:
+            raise ValueError("mask cannot be scalar.")
+        if k is None:
+            raise ValueError("Number of mask dimensions must be specified, even if some "
+                             "dimensions are None. E.g. shape=[None] is ok, but shape=None "
+                             "is not.")
+        axis = 0 if axis is None else axis
+        axis_value = tensor_util.constant_value(ops_lib.convert_to_tensor(axis))
+        if axis_value is not None:
+            axis = int(axis_value)
+            if shape_tensor.rank is not None:
+                if not 0 <= axis <= shape_tensor.rank - k:
+                    raise ValueError("mask of rank %d does not fit tensor of shape %s at axis %d"
+                                     % (k, shape_tensor, axis))
+                if not shape_tensor[axis:axis + k].is_compatible_with(shape_mask):
+                    raise ValueError("Shapes %s and %s are incompatible: mask of shape %s does "
+                                     "not match dims [%d, %d) of tensor of shape %s"
+                                     % (shape_tensor[axis:axis + k], shape_mask, shape_mask,
+                                        axis, axis + k, shape_tensor))
+        dims = array_ops.shape(tensor)
+        leading = reduction_ops.reduce_prod(dims[axis:axis + k], [0])
+        tensor = array_ops.reshape(tensor, array_ops.concat(
+            [dims[:axis], array_ops.expand_dims(leading, 0), dims[axis + k:]], 0))
+        if shape_tensor.rank is not None and isinstance(axis, int):
+            first = shape_tensor[axis:axis + k].num_elements()
+            tensor.set_shape(TensorShape(shape_tensor[:axis]).concatenate([first]).concatenate(
+                shape_tensor[axis + k:]))
+        mask = array_ops.reshape(mask, [-1])
+        indices = array_ops.squeeze(math_ops.where(mask), axis=[1])
+        return gather(tensor, indices, axis=axis)

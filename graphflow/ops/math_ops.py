@@ -1,5 +1,6 @@
 """Elementwise math: arithmetic and comparisons with NumPy broadcasting, unary
-functions, logical ops, Select/SelectV2/Where, Cast and AddN, with TF1's
+functions, logical ops, Select/SelectV2/Where, Cast and AddN, the scans
+Cumsum/Cumprod, with TF1's
 builders (`gf.add`, `gf.where`, `gf.cast`, ...) and the Tensor operators
 (`x + 1`, `x / y`, `x < y`, `a & b`, `-x`, ...).
 
@@ -22,6 +23,7 @@ from graphflow.framework import graph as graph_lib
 from graphflow.framework import op_builder
 from graphflow.framework import ops as ops_lib
 from graphflow.framework import tensor_shape
+from graphflow.framework import tensor_util
 from graphflow.framework.op_def import FLOAT, REAL, op
 
 __all__ = [
@@ -32,7 +34,7 @@ __all__ = [
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
     "logical_and", "logical_or", "logical_not", "logical_xor",
     "where", "where_v2", "select", "cast", "to_float", "to_double", "to_int32", "to_int64",
-    "saturate_cast", "add_n", "clip_by_value", "scalar_mul",
+    "saturate_cast", "add_n", "clip_by_value", "scalar_mul", "cumsum", "cumprod",
 ]
 
 # Type sets of TF's schemas, within graphflow's dtypes.
@@ -445,6 +447,64 @@ def _where_shape(op):
     shape=_where_shape)
 def _where(ctx, x):
     return np.argwhere(x)
+
+
+# --- Cumsum and Cumprod ------------------------------------------------------------
+
+def _scan_shape(op):
+    """The input's shape; ValueError for a non-scalar or out-of-range constant axis."""
+    x, axis = op.inputs[0].shape, op.inputs[1].shape
+    if axis.rank is not None and axis.rank != 0:
+        raise ValueError("axis must be a scalar, got shape %s" % axis)
+    a = tensor_util.constant_value(op.inputs[1])
+    if a is not None and x.rank is not None and not -x.rank <= int(a) < x.rank:
+        raise ValueError("axis %d is out of range for input of rank %d; expected a value "
+                         "in [%d, %d)" % (int(a), x.rank, -x.rank, x.rank))
+    return x
+
+
+def _scan(ctx, x, axis, ufunc):
+    """ufunc.accumulate along axis with TF's exclusive/reverse attrs. Half
+    accumulates in float32 and rounds each output once, as the kernel does;
+    integers wrap in their own type."""
+    if np.ndim(axis) != 0:
+        _fail(ctx, "axis must be a scalar, got shape %s" % list(np.shape(axis)))
+    a = int(axis)
+    rank = x.ndim
+    if not -rank <= a < rank:
+        _fail(ctx, "axis %d is out of range for input of rank %d; expected a value in [%d, %d)"
+              % (a, rank, -rank, rank))
+    a %= rank
+    work = _wide(x)
+    if ctx.attrs["reverse"]:
+        work = np.flip(work, a)
+    out = ufunc.accumulate(work, axis=a, dtype=work.dtype)
+    if ctx.attrs["exclusive"]:
+        shifted = np.full_like(out, ufunc.identity)
+        head = (slice(None),) * a
+        shifted[head + (slice(1, None),)] = out[head + (slice(None, -1),)]
+        out = shifted
+    if ctx.attrs["reverse"]:
+        out = np.flip(out, a)
+    return out.astype(x.dtype)
+
+
+_SCAN = dict(inputs=["x: T", "axis: Tidx"], outputs=["out: T"],
+             attrs=["exclusive: bool = false", "reverse: bool = false", "T: " + REAL,
+                    "Tidx: {int32, int64} = DT_INT32"], shape=_scan_shape)
+
+
+@op("Cumsum", **_SCAN)
+@_quiet
+def _cumsum(ctx, x, axis):
+    return _scan(ctx, x, axis, np.add)
+
+
+@op("Cumprod", **_SCAN)
+@_quiet
+def _cumprod(ctx, x, axis):
+    return _scan(ctx, x, axis, np.multiply)
+
 
 
 # --- Cast and AddN -----------------------------------------------------------------
@@ -884,6 +944,34 @@ def scalar_mul(scalar, x, name=None):
     return op_builder.apply_op("Mul", [scalar, x], name=name)
 
 
+def _scan_op(op_type, x, axis, exclusive, reverse, name, scope):
+    with graph_lib.name_scope(name, scope, [x]) as name:
+        x = ops_lib.convert_to_tensor(x, name="x")
+        return op_builder.apply_op(op_type, [x, axis],
+                                   {"exclusive": bool(exclusive), "reverse": bool(reverse)},
+                                   name=name)
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running sum of x along `axis`. exclusive: each output leaves out its own
+    element (the first is 0); reverse: the sum runs from the end.
+
+        gf.cumsum([a, b, c])                   # [a, a + b, a + b + c]
+        gf.cumsum([a, b, c], exclusive=True)   # [0, a, a + b]
+        gf.cumsum([a, b, c], reverse=True)     # [a + b + c, b + c, c]
+    """
+    return _scan_op("Cumsum", x, axis, exclusive, reverse, name, "Cumsum")
+
+
+def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running product of x along `axis`; exclusive and reverse as in cumsum
+    (an exclusive product starts at 1).
+
+        gf.cumprod([a, b, c], exclusive=True)  # [1, a, a * b]
+    """
+    return _scan_op("Cumprod", x, axis, exclusive, reverse, name, "Cumprod")
+
+
 # --- Tensor operators ------------------------------------------------------------------
 
 def _operator(builder, scope):
@@ -1035,6 +1123,21 @@ def _grads():
         gx = where_v2(c, g, zeros)
         gy = where_v2(c, zeros, g)
         return None, sum_to(gx, x), sum_to(gy, y)
+
+    @RegisterGradient("Cumsum")
+    def _cumsum_grad(op, g):
+        # each x_i feeds the outputs after it (before it when reversed)
+        return cumsum(g, op.inputs[1], exclusive=op.get_attr("exclusive"),
+                      reverse=not op.get_attr("reverse")), None
+
+    @RegisterGradient("Cumprod")
+    def _cumprod_grad(op, g):
+        # d out_j / d x_i = out_j / x_i for the x_i in out_j: valid for non-zero x (as TF)
+        x, axis = op.inputs[0], op.inputs[1]
+        exclusive, reverse = op.get_attr("exclusive"), op.get_attr("reverse")
+        prod = cumprod(x, axis, exclusive=exclusive, reverse=reverse)
+        total = cumsum(multiply(prod, g), axis, exclusive=exclusive, reverse=not reverse)
+        return realdiv(total, x), None
 
     for t in ("FloorDiv", "Floor", "Ceil", "Round", "Equal", "NotEqual", "Less", "LessEqual",
               "Greater", "GreaterEqual", "LogicalAnd", "LogicalOr", "LogicalNot", "Where"):

@@ -1,6 +1,7 @@
 """Matrix products: MatMul (2-D, optional transposes), BatchMatMul (same batch
 shape) and BatchMatMulV2 (NumPy-broadcast batch dims), and the TF1 builder
-`matmul`, also behind the `@` operator.
+`matmul`, also behind the `@` operator; `tensordot`, built from Transpose,
+Reshape and MatMul as TF builds it.
 
     y = gf.matmul(x, w)                      # [batch, in] x [in, out]
     z = gf.matmul(q, k, transpose_b=True)    # [..., m, d] x [..., n, d] -> BatchMatMulV2
@@ -11,6 +12,7 @@ product and back; int32/int64 use a plain blocked loop whose sums wrap.
 
 import numpy as np
 
+from graphflow.framework import graph as graph_lib
 from graphflow.framework import op_builder
 from graphflow.framework import ops as ops_lib
 from graphflow.framework import tensor_shape
@@ -18,7 +20,7 @@ from graphflow.framework.common_shapes import broadcast_shapes
 from graphflow.framework.op_def import op
 from graphflow.framework.ops import register_operator
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "tensordot"]
 
 _MATMUL_TYPES = "{half, float, double, int32, int64}"
 
@@ -173,6 +175,115 @@ register_operator("matmul", matmul)
 
 
 # --- gradients ----------------------------------------------------------------------
+
+def _tensordot_axes(a, axes):
+    """(a_axes, b_axes): Python lists when known, else int32 tensors."""
+    from graphflow.ops import array_ops
+    if isinstance(axes, (int, np.integer)):
+        axes = int(axes)
+        if axes < 0:
+            raise ValueError("'axes' must be at least 0.")
+        rank = a.shape.rank
+        if rank is not None:
+            if axes > rank:
+                raise ValueError("'axes' must not be larger than the number of dimensions of "
+                                 "tensor %s (rank %d), got %d" % (a.name, rank, axes))
+            return list(range(rank - axes, rank)), list(range(axes))
+        r = array_ops.rank(a)
+        return array_ops.range(r - axes, r), array_ops.range(axes)
+    if isinstance(axes, (list, tuple)):
+        if len(axes) != 2:
+            raise ValueError("'axes' must be an integer or have length 2.")
+        a_axes, b_axes = axes
+        if isinstance(a_axes, (int, np.integer)) and isinstance(b_axes, (int, np.integer)):
+            a_axes, b_axes = [a_axes], [b_axes]
+        if not isinstance(a_axes, ops_lib.Tensor) and not isinstance(b_axes, ops_lib.Tensor):
+            a_axes, b_axes = [int(i) for i in a_axes], [int(i) for i in b_axes]
+            if len(a_axes) != len(b_axes):
+                raise ValueError("Different number of contraction axes 'a' and 'b', %d != %d."
+                                 % (len(a_axes), len(b_axes)))
+        return a_axes, b_axes
+    axes = ops_lib.convert_to_tensor(axes, name="axes", dtype="int32")
+    return axes[0], axes[1]
+
+
+def _tensordot_reshape(x, axes, flipped):
+    """x as a matrix [free, contracted] ([contracted, free] when flipped), with
+    the free dims (list or tensor) and their static list (or None)."""
+    from graphflow.ops import array_ops, indexing_ops, math_ops, reduction_ops
+    shape = x.shape
+    if shape.rank is not None and isinstance(axes, list):
+        rank = shape.rank
+        for i in axes:
+            if not -rank <= i < rank:
+                raise ValueError("axis %d is out of range for tensor %s of rank %d"
+                                 % (i, x.name, rank))
+        axes = [i % rank for i in axes]
+        free = [i for i in range(rank) if i not in axes]
+        dims = shape.as_list()
+        free_dims = [dims[i] for i in free]
+        perm = axes + free if flipped else free + axes
+        if shape.is_fully_defined():
+            prod_free = int(np.prod(free_dims))
+            prod_axes = int(np.prod([dims[i] for i in axes]))
+            new_shape = [prod_axes, prod_free] if flipped else [prod_free, prod_axes]
+            if perm != list(range(rank)):
+                x = array_ops.transpose(x, perm)
+            if x.shape.as_list() != new_shape:
+                x = array_ops.reshape(x, new_shape)
+            return x, free_dims, free_dims
+        static = free_dims
+        axes_t = np.array(axes, np.int32)
+        free_t = np.array(free, np.int32)
+    else:
+        static = None
+        rank = array_ops.rank(x)
+        axes_t = ops_lib.convert_to_tensor(axes, dtype="int32", name="axes")
+        axes_t = math_ops.where_v2(math_ops.greater_equal(axes_t, 0), axes_t, axes_t + rank)
+        positions = array_ops.range(rank)
+        contracted = reduction_ops.reduce_any(math_ops.equal(
+            array_ops.expand_dims(positions, 1), array_ops.expand_dims(axes_t, 0)), axis=1)
+        free_t = indexing_ops.boolean_mask(positions, math_ops.logical_not(contracted))
+        perm = None
+    x_shape = array_ops.shape(x)
+    free_dims = indexing_ops.gather(x_shape, free_t)
+    prod_free = reduction_ops.reduce_prod(free_dims)
+    prod_axes = reduction_ops.reduce_prod(indexing_ops.gather(x_shape, axes_t))
+    if perm is None:
+        perm = array_ops.concat([axes_t, free_t] if flipped else [free_t, axes_t], 0)
+    new_shape = array_ops.stack([prod_axes, prod_free] if flipped else [prod_free, prod_axes])
+    return array_ops.reshape(array_ops.transpose(x, perm), new_shape), free_dims, static
+
+
+def tensordot(a, b, axes, name=None):
+    """Sum over the products of a's `a_axes` with b's `b_axes`; the result has
+    a's free dims then b's. axes: an int N (a's last N with b's first N), a
+    pair of axis lists (or ints), or an int32 tensor of shape [2, k]. Built as
+    TF does: transpose and reshape each side into a matrix, one MatMul, one
+    reshape; static shapes are kept where known.
+
+        gf.tensordot(x, w, 1)                  # [b, i] x [i, o] -> [b, o]
+        gf.tensordot(x, y, [[1, 2], [0, 1]])   # contract two dims
+    """
+    from graphflow.ops import array_ops
+    with graph_lib.name_scope(name, "Tensordot", [a, b]) as name:
+        a = ops_lib.convert_to_tensor(a, name="a")
+        b = ops_lib.convert_to_tensor(b, name="b")
+        a_axes, b_axes = _tensordot_axes(a, axes)
+        a_mat, a_free, a_static = _tensordot_reshape(a, a_axes, False)
+        b_mat, b_free, b_static = _tensordot_reshape(b, b_axes, True)
+        product = matmul(a_mat, b_mat)
+        if isinstance(a_free, list) and isinstance(b_free, list):
+            if product.shape.as_list() == a_free + b_free:
+                return product
+            return array_ops.reshape(product, a_free + b_free, name=name)
+        a_free = ops_lib.convert_to_tensor(a_free, dtype="int32")
+        b_free = ops_lib.convert_to_tensor(b_free, dtype="int32")
+        out = array_ops.reshape(product, array_ops.concat([a_free, b_free], 0), name=name)
+        if a_static is not None and b_static is not None:
+            out.set_shape(a_static + b_static)
+        return out
+
 
 def _grads():
     from graphflow.gradients import RegisterGradient
