@@ -7,7 +7,8 @@ from graphflow.ops.math_ops import sigmoid, tanh  # noqa: F401,E402
 from graphflow.ops.nn_impl import (  # noqa: F401,E402
     l2_normalize, relu_layer, sigmoid_cross_entropy_with_logits,
     weighted_cross_entropy_with_logits, xw_plus_b)
-from graphflow.ops.sort_ops import top_k  # noqa: F401,E402
+from graphflow.ops.sort_ops import in_top_k, top_k  # noqa: F401,E402
+from graphflow.ops.nn_impl import embedding_lookup  # noqa: F401,E402
 from graphflow.ops.image_ops import depth_to_space, space_to_depth  # noqa: F401,E402
 from graphflow.ops.conv_ops import (  # noqa: F401,E402
     atrous_conv2d, conv2d, conv2d_backprop_filter, conv2d_backprop_input, conv2d_transpose,
