@@ -102,6 +102,9 @@ class AssertOp : public OpKernel {
 
   void Compute(OpKernelContext* ctx) override {
     const Tensor& cond = ctx->input(0);
+    GF_REQUIRE(ctx, cond.dtype() == DType::kBool,
+               InvalidArgument(StrCat(op(), " op '", name(), "': condition must be bool, got ",
+                                      DTypeName(cond.dtype()))));
     // A one-element vector is accepted as a scalar, as TF does.
     GF_REQUIRE(ctx, cond.rank() == 0 || (cond.rank() == 1 && cond.dim(0) == 1),
                InvalidArgument(StrCat(op(), " op '", name(), "': condition must be a bool "

@@ -31,6 +31,7 @@ from graphflow.framework.op_def import op
 from graphflow.gradients import NotDifferentiable, RegisterGradient
 from graphflow.ops import array_ops
 from graphflow.ops import control_flow_ops
+from graphflow.ops import indexing_ops  # noqa: F401  (Tensor.__getitem__)
 from graphflow.ops import math_ops
 from graphflow.ops import reduction_ops
 
@@ -41,6 +42,7 @@ __all__ = [
     "assert_positive", "assert_negative", "assert_non_negative", "assert_non_positive",
     "assert_rank", "assert_rank_at_least", "assert_rank_in",
     "assert_type", "assert_integer", "assert_scalar",
+    "assert_proper_iterable", "is_numeric_tensor", "is_non_decreasing", "is_strictly_increasing",
 ]
 
 
@@ -476,3 +478,49 @@ def assert_scalar(tensor, name=None, message=None):
             raise ValueError("%sExpected scalar shape for %s, saw shape: %s."
                              % (message or "", tensor.name, shape))
         return tensor
+
+
+# --- predicates ---------------------------------------------------------------------
+
+_NUMERIC = frozenset([dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int8, dtypes.int16,
+                      dtypes.int32, dtypes.int64, dtypes.uint8])
+
+
+def assert_proper_iterable(values):
+    """TypeError unless `values` is an iterable other than a Tensor, an
+    ndarray or a string (each iterable itself, but rarely meant as a list)."""
+    if isinstance(values, (ops_lib.Tensor, np.ndarray, str, bytes)):
+        raise TypeError('Expected argument "values" to be a "proper" iterable.  Found: %s'
+                        % type(values))
+    if not hasattr(values, "__iter__"):
+        raise TypeError('Expected argument "values" to be iterable.  Found: %s' % type(values))
+
+
+def is_numeric_tensor(tensor):
+    """Whether `tensor` is a Tensor of a numeric (not bool or string) dtype."""
+    return isinstance(tensor, ops_lib.Tensor) and tensor.dtype in _NUMERIC
+
+
+def _flat_diff(x):
+    x = array_ops.reshape(x, [-1])
+    if not is_numeric_tensor(x):
+        raise TypeError("Expected x to be numeric, instead found: %s" % x)
+    return math_ops.subtract(x[1:], x[:-1])  # empty for fewer than two elements
+
+
+def is_non_decreasing(x, name=None):
+    """Bool scalar: whether x, flattened row-major, satisfies x[i] <= x[i + 1]
+    (true when x has fewer than two elements)."""
+    with graph_lib.name_scope(name, "is_non_decreasing", [x]):
+        diff = _flat_diff(ops_lib.convert_to_tensor(x, name="x"))
+        zero = ops_lib.convert_to_tensor(0, dtype=diff.dtype)
+        return reduction_ops.reduce_all(math_ops.less_equal(zero, diff))
+
+
+def is_strictly_increasing(x, name=None):
+    """Bool scalar: whether x, flattened row-major, satisfies x[i] < x[i + 1]
+    (true when x has fewer than two elements)."""
+    with graph_lib.name_scope(name, "is_strictly_increasing", [x]):
+        diff = _flat_diff(ops_lib.convert_to_tensor(x, name="x"))
+        zero = ops_lib.convert_to_tensor(0, dtype=diff.dtype)
+        return reduction_ops.reduce_all(math_ops.less(zero, diff))

@@ -328,6 +328,27 @@ def test_assert_type_integer_scalar():
         co.assert_scalar(gf.placeholder(gf.float32, None), message="hey: ")
 
 
+def test_predicates():
+    assert co.is_numeric_tensor(gf.constant([1.0])) and co.is_numeric_tensor(gf.constant(1))
+    assert not co.is_numeric_tensor(gf.constant([True])) and not co.is_numeric_tensor(3.0)
+    co.assert_proper_iterable([1, 2])
+    co.assert_proper_iterable((gf.constant(1),))
+    for bad in (gf.constant([1]), np.zeros(2), "ab", b"ab"):
+        with pytest.raises(TypeError, match='"proper" iterable'):
+            co.assert_proper_iterable(bad)
+    with pytest.raises(TypeError, match="to be iterable"):
+        co.assert_proper_iterable(3)
+    x = gf.placeholder(gf.float32, None)
+    nd, si = co.is_non_decreasing(x), co.is_strictly_increasing(x)
+    assert nd.dtype == gf.bool and nd.shape.as_list() == []
+    for value, want in [([1, 2, 2, 3], (True, False)), ([1, 2, 3], (True, True)),
+                        ([[1, 2], [0, 4]], (False, False)), ([3, 2], (False, False)),
+                        ([5], (True, True)), ([], (True, True)), (7, (True, True))]:
+        assert tuple(_run_ok([nd, si], {x: np.asarray(value, np.float32)})) == want, value
+    with pytest.raises(TypeError, match="numeric"):
+        co.is_non_decreasing(gf.constant([True, False]))
+
+
 # --- Print ---------------------------------------------------------------------------
 
 
