@@ -47,6 +47,8 @@ from graphflow.protos.node_def_pb2 import NodeDef  # noqa: E402,F401
 from graphflow.protos.summary_pb2 import Summary, SummaryMetadata  # noqa: E402,F401
 from graphflow.ops.image_ops import depth_to_space, random_crop, space_to_depth  # noqa: E402,F401
 from graphflow.ops.clip_ops import *  # noqa: E402,F401,F403
+from graphflow.ops.check_ops import *  # noqa: E402,F401,F403
+from graphflow import debugging  # noqa: E402,F401
 from graphflow.gradients import (  # noqa: E402,F401
     NotDifferentiable, NoGradient, RegisterGradient, gradients)
 from graphflow.ops.control_flow_ops import case, cond, group, no_op, tuple  # noqa: E402,F401

@@ -291,12 +291,10 @@ def smart_cond(pred, true_fn=None, false_fn=None, name=None):
 
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
     """The fn of the first pair whose predicate is true, else default(); as
-    nested conds."""
+    nested conds. With `exclusive`, a step where more than one predicate is
+    true fails with an InvalidArgumentError (an Assert)."""
     if isinstance(pred_fn_pairs, dict):
         pred_fn_pairs = list(pred_fn_pairs.items())
-    if exclusive:
-        raise NotImplementedError("case(exclusive=True) checks its predicates with an Assert "
-                                  "op, which graphflow does not have yet")
     pairs = list(pred_fn_pairs)
     for p in pairs:
         if not (isinstance(p, builtins.tuple) and len(p) == 2 and callable(p[1])):
@@ -310,6 +308,14 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         pairs, default = pairs[:-1], pairs[-1][1]
     with graph_lib.name_scope(name, "case", [p for p, _ in pairs]):
         preds = [ops_lib.convert_to_tensor(p) for p, _ in pairs]
+        if exclusive and len(preds) > 1:
+            from graphflow.ops import array_ops, check_ops, math_ops
+            true_count = math_ops.add_n([math_ops.cast(p, dtypes.int32) for p in preds])
+            guard = check_ops.assert_less_equal(
+                true_count, 1, message="case: more than one predicate is true (exclusive=True); "
+                "predicates: " + ", ".join(p.name for p in preds))
+            with graph_lib.control_dependencies([guard]):
+                preds = [array_ops.identity(p) for p in preds]
 
         def chain(i):
             if i == len(pairs):

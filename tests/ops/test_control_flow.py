@@ -378,8 +378,6 @@ def test_case_errors():
         gf.case([(gf.constant(True), 3)])
     with pytest.raises(ValueError, match="empty and there is no default"):
         gf.case([])
-    with pytest.raises(NotImplementedError, match="Assert op"):
-        gf.case([(gf.constant(True), lambda: 1)], exclusive=True)
 
 
 # --- errors ---------------------------------------------------------------------------
@@ -416,3 +414,14 @@ def test_a_non_scalar_predicate_fed_at_run_time_names_the_switch():
                            match=r"Switch op 'cond/Switch': pred must be a bool scalar, got "
                                  r"shape \[2\]"):
             sess.run(y, {p: [True, False]})
+
+
+def test_exclusive_case_fails_when_two_predicates_hold():
+    i = gf.placeholder(gf.int32, [], name="i")
+    y = gf.case([(gf.less(i, 5), lambda: gf.constant(1)), (gf.less(i, 3), lambda: gf.constant(2))],
+                default=lambda: gf.constant(3), exclusive=True)
+    with gf.Session() as sess:
+        assert [sess.run(y, {i: v}) for v in (4, 9)] == [1, 3]
+        with pytest.raises(gf.errors.InvalidArgumentError,
+                           match="more than one predicate is true"):
+            sess.run(y, {i: 1})
