@@ -46,17 +46,18 @@ def _slices(flat, n):
     return [list(items) for items in zip(*per_tensor)]
 
 
-def _check_dtypes(structure, values, what):
-    """Raise unless `values` (a nest of tensors) match the nest of dtypes."""
+def _check_output(expected, values, what, against):
+    """Raise unless `values` (a nest of tensors) has the nesting and dtypes of
+    `expected` (a nest of dtypes); `against` names what it is checked against."""
     try:
-        nest.assert_same_structure(structure, values, check_types=False)
+        nest.assert_same_structure(expected, values, check_types=False)
     except ValueError:
-        raise ValueError("%s: fn's output %r does not match the structure of dtype %r"
-                         % (what, values, structure)) from None
-    for want, got in zip(nest.flatten(structure), nest.flatten(values)):
+        raise ValueError("%s: fn's output %r does not match the structure of %s %r"
+                         % (what, values, against, expected)) from None
+    for want, got in zip(nest.flatten(expected), nest.flatten(values)):
         if dtypes.as_dtype(want) != got.dtype.base_dtype:
-            raise TypeError("%s: fn returned %s (%s) where dtype says %s"
-                            % (what, got.dtype.name, got.name, dtypes.as_dtype(want).name))
+            raise TypeError("%s: fn returned %s (%s) where %s is %s" % (
+                what, got.dtype.name, got.name, against, dtypes.as_dtype(want).name))
 
 
 def _as_tensors(structure):
@@ -75,8 +76,9 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
         outputs = []
         for items in _slices(flat, n):
             out = _as_tensors(fn(nest.pack_sequence_as(elems, items)))
-            _check_dtypes(dtype if dtype is not None else
-                          nest.pack_sequence_as(elems, [t.dtype for t in flat]), out, "map_fn")
+            _check_output(dtype if dtype is not None else
+                          nest.pack_sequence_as(elems, [t.dtype for t in flat]), out, "map_fn",
+                          "dtype")
             if not back_prop:
                 out = nest.map_structure(array_ops.stop_gradient, out)
             outputs.append(out)
@@ -105,15 +107,7 @@ def _accumulate(fn, elems, initializer, back_prop, reverse, what):
         acc = _as_tensors(initializer)
     for i in order:
         new = _as_tensors(fn(acc, nest.pack_sequence_as(elems, items[i])))
-        try:
-            nest.assert_same_structure(acc, new, check_types=False)
-        except ValueError:
-            raise ValueError("%s: fn must return the accumulator's structure %r, got %r"
-                             % (what, acc, new)) from None
-        for a, b in zip(nest.flatten(acc), nest.flatten(new)):
-            if a.dtype.base_dtype != b.dtype.base_dtype:
-                raise TypeError("%s: fn returned %s (%s) for an accumulator of %s"
-                                % (what, b.dtype.name, b.name, a.dtype.name))
+        _check_output(nest.map_structure(lambda t: t.dtype, acc), new, what, "the accumulator")
         if not back_prop:
             new = nest.map_structure(array_ops.stop_gradient, new)
         results[i] = acc = new

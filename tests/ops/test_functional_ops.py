@@ -31,7 +31,7 @@ def test_map_fn_nested_elems_and_a_different_output_dtype():
     got = _run(out)
     np.testing.assert_array_equal(got[0], a * b[:, None])
     np.testing.assert_array_equal(got[1], a.argmax(1))
-    with pytest.raises(TypeError, match="fn returned float32 .* where dtype says int32"):
+    with pytest.raises(TypeError, match="fn returned float32 .* where dtype is int32"):
         gf.map_fn(lambda e: e * 2.0, gf.constant(a), dtype=gf.int32)
     with pytest.raises(ValueError, match="does not match the structure of dtype"):
         gf.map_fn(lambda e: e, gf.constant(a), dtype=(gf.float32, gf.float32))
@@ -63,9 +63,9 @@ def test_scan_with_a_structured_accumulator_fibonacci():
                   initializer=(gf.constant(0), gf.constant(1)))
     got = _run(out)
     np.testing.assert_array_equal(got[0], [1, 1, 2, 3, 5, 8, 13, 21])
-    with pytest.raises(ValueError, match="accumulator's structure"):
+    with pytest.raises(ValueError, match="does not match the structure of the accumulator"):
         gf.scan(lambda a, e: (a, a), gf.zeros([3]), initializer=gf.constant(0.0))
-    with pytest.raises(TypeError, match="fn returned int32 .* for an accumulator of float32"):
+    with pytest.raises(TypeError, match="fn returned int32 .* where the accumulator is float32"):
         gf.scan(lambda a, e: gf.constant(1), gf.zeros([3]), initializer=gf.constant(0.0))
 
 
