@@ -120,6 +120,11 @@ struct ArgmaxScratch {
 // elements o (first column first[o]), with no per-window index arithmetic or
 // C-long inner loops, which dominate for the few channels of early conv
 // layers (LeNet's 6).
+//
+// From kChannelVectorC channels on (a float vector's lanes), loops over C at
+// each window measure faster (CIFAR's 32 and 64 channels: forward 1.2-2x,
+// gradient 1.2-1.7x), and tiled windows take the channel loops instead.
+constexpr int64_t kChannelVectorC = 16;
 inline bool IsTiled(const Window& w) {
   return w.sh == w.KH && w.sw == w.KW && w.pad_top == 0 && w.pad_left == 0 && w.OH > 0 &&
          w.OW > 0 && w.OH * w.KH <= w.H && w.OW * w.KW <= w.W;
@@ -189,7 +194,7 @@ template <typename T>
 void MaxPoolForward(const Window& w, const T* x, T* y, ThreadPool* pool) {
   using A = typename Acc<T>::type;
   const int64_t C = w.C;
-  if (IsTiled(w)) return MaxPoolForwardTiled(w, x, y, pool);
+  if (IsTiled(w) && w.C < kChannelVectorC) return MaxPoolForwardTiled(w, x, y, pool);
   ParallelFor(pool, w.N * w.OH, w.OW * w.KH * w.KW * C, [&](int64_t b, int64_t e) {
     A* acc = std::is_same<T, A>::value ? nullptr : ThreadScratch<A>(C);
     ForEachPoolWindow(w, b, e, [&](int64_t yo, Span hs, Span ws) {
@@ -354,8 +359,52 @@ GF_CWISE_CLONES void MaxPoolBackwardTiledRows(const Window& w, const TiledMaps& 
   }
 }
 
+// The tiled gradient for many channels (C >= 16): per window, the first
+// maximum of each channel over its taps (ArgmaxStep, vectorised over C), then
+// each tap's C values of dx written once: dy where the tap holds that maximum,
+// else 0. Same routing as MaxPoolBackwardTiledRows, with no gathers.
+template <typename T>
+GF_CWISE_CLONES void MaxPoolBackwardTiledChannels(const Window& w, const T* x, const T* dy,
+                                                  T* dx, int64_t b, int64_t e) {
+  using A = typename Acc<T>::type;
+  const int64_t C = w.C, row = w.W * C, span = w.OW * w.KW * C;
+  const int32_t taps = int32_t(w.KH * w.KW);
+  A* __restrict best = ThreadScratch<A>(C);
+  int32_t* __restrict tap = ThreadScratch<int32_t>(C, 1);
+  for (int64_t r = b; r < e; ++r) {
+    const T* x0 = TiledRow(w, x, r);
+    T* d0 = dx + (x0 - x);
+    const T* gr = dy + r * w.OW * C;
+    for (int64_t ow = 0; ow < w.OW; ++ow) {
+      const int64_t col0 = ow * w.KW * C;
+      const T* __restrict xf = x0 + col0;
+      for (int64_t c = 0; c < C; ++c) {
+        best[c] = A(xf[c]);
+        tap[c] = 0;
+      }
+      for (int32_t t = 1; t < taps; ++t)
+        ArgmaxStep(x0 + (t / w.KW) * row + col0 + (t % w.KW) * C, t, C, best, tap);
+      const T* __restrict g = gr + ow * C;
+      for (int32_t t = 0; t < taps; ++t) {
+        T* __restrict d = d0 + (t / w.KW) * row + col0 + (t % w.KW) * C;
+        for (int64_t c = 0; c < C; ++c) d[c] = MaskBits(g[c], -int32_t(tap[c] == t));
+      }
+    }
+    for (int64_t kh = 0; kh < w.KH; ++kh)  // columns past the last window
+      std::fill(d0 + kh * row + span, d0 + (kh + 1) * row, T(0));
+    if (r % w.OH == w.OH - 1)  // rows past the image's last window
+      std::fill(d0 + w.KH * row, dx + (r / w.OH + 1) * w.H * row, T(0));
+  }
+}
+
 template <typename T>
 void MaxPoolBackwardTiled(const Window& w, const T* x, const T* dy, T* dx, ThreadPool* pool) {
+  if (w.C >= kChannelVectorC) {
+    ParallelFor(pool, w.N * w.OH, w.OW * w.C * w.KH * w.KW * 4, [&](int64_t b, int64_t e) {
+      MaxPoolBackwardTiledChannels(w, x, dy, dx, b, e);
+    });
+    return;
+  }
   const TiledMaps maps(w, true);
   ParallelFor(pool, w.N * w.OH, maps.orow * w.KH * w.KW * 4, [&](int64_t b, int64_t e) {
     MaxPoolBackwardTiledRows(w, maps, x, dy, dx, b, e);

@@ -221,9 +221,12 @@ def test_max_pool_grad_routes_to_first_max():
 
 
 TILED = [
-    # stride = ksize, no padding: the row-wise kernels, with rows/columns past
-    # the last window, one channel, LeNet's 6 and many.
+    # stride = ksize, no padding: the row-wise kernels (fewer than 16 channels)
+    # and the channel-wise ones, with rows/columns past the last window, one
+    # channel, LeNet's 6 and many (vector tails: 33).
     ((2, 5, 7, 6), (2, 2)),
+    ((2, 5, 7, 16), (2, 2)),
+    ((1, 7, 8, 33), (3, 2)),
     ((3, 9, 9, 1), (3, 3)),
     ((1, 8, 6, 3), (2, 3)),
     ((2, 4, 4, 40), (2, 2)),
