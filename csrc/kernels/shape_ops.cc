@@ -216,5 +216,13 @@ REGISTER_KERNEL("ShapeN", "CPU", DType::kInvalid, ShapeOp);
 REGISTER_KERNEL("Size", "CPU", DType::kInvalid, SizeOp);
 REGISTER_KERNEL("Rank", "CPU", DType::kInvalid, RankOp);
 REGISTER_KERNEL("IdentityN", "CPU", DType::kInvalid, IdentityNOp);
+// Shape-only kernels move or share string buffers as they do numeric ones.
+REGISTER_KERNEL("Reshape", "CPU", DType::kString, ReshapeOp);
+REGISTER_KERNEL("ExpandDims", "CPU", DType::kString, ExpandDimsOp);
+REGISTER_KERNEL("Squeeze", "CPU", DType::kString, SqueezeOp);
+REGISTER_KERNEL("Shape", "CPU", DType::kString, ShapeOp);
+REGISTER_KERNEL("ShapeN", "CPU", DType::kString, ShapeOp);
+REGISTER_KERNEL("Size", "CPU", DType::kString, SizeOp);
+REGISTER_KERNEL("Rank", "CPU", DType::kString, RankOp);
 
 }  // namespace gf
