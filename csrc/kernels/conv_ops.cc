@@ -576,12 +576,18 @@ void ConvForwardImplicit(const ConvGeom& g, const float* x, const float* f, floa
 // its out_backprop row. Reads a[pix[p] + r] for every r < R. Loads whole
 // vectors of dy (lanes past cols are never stored) unless kMasked, for the
 // last pixels of dy where that would read past its end: masked loads are
-// much slower on some CPUs (Zen 5).
-template <int R, int NV, bool kMasked>
+// much slower on some CPUs (Zen 5). kIndexed: the R patch values are
+// a[pix[p] + roff[r]] instead (patches whose contiguous runs are shorter
+// than R, such as one-channel inputs: 5 values per kh for LeNet's conv1).
+template <int R, int NV, bool kMasked, bool kIndexed>
 __attribute__((target("avx512f"))) void FilterMicroKernel(const float* a, const int64_t* pix,
                                                           int64_t npix, const float* dy,
                                                           int64_t ldy, float* df, int64_t ldf,
-                                                          int rows, int cols) {
+                                                          int rows, int cols,
+                                                          const int64_t* roff) {
+  int64_t ro[R];
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r) ro[r] = kIndexed ? roff[std::min(r, rows - 1)] : r;
   __m512 acc[R][NV];
   __mmask16 mask[NV];
 #pragma GCC unroll 4
@@ -601,7 +607,7 @@ __attribute__((target("avx512f"))) void FilterMicroKernel(const float* a, const 
       dv[v] = kMasked ? _mm512_maskz_loadu_ps(mask[v], dy + 16 * v) : _mm512_loadu_ps(dy + 16 * v);
 #pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
-      const __m512 av = _mm512_set1_ps(ap[r]);
+      const __m512 av = _mm512_set1_ps(ap[kIndexed ? ro[r] : r]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[r][v] = _mm512_fmadd_ps(av, dv[v], acc[r][v]);
     }
@@ -618,7 +624,13 @@ __attribute__((target("avx512f"))) void FilterMicroKernel(const float* a, const 
 }
 
 using FilterMicroKernelFn = void (*)(const float*, const int64_t*, int64_t, const float*,
-                                     int64_t, float*, int64_t, int, int);
+                                     int64_t, float*, int64_t, int, int, const int64_t*);
+
+// The kernels for NV = 1..4 (index NV - 1), by kMasked and kIndexed.
+template <bool kMasked, bool kIndexed>
+constexpr FilterMicroKernelFn kFilterKernels[4] = {
+    FilterMicroKernel<12, 1, kMasked, kIndexed>, FilterMicroKernel<12, 2, kMasked, kIndexed>,
+    FilterMicroKernel<8, 3, kMasked, kIndexed>, FilterMicroKernel<6, 4, kMasked, kIndexed>};
 
 // df[Kg, OC] = sum over pixels of patch(x)^T dy: the patch matrix is read from
 // padded bands of the input, R filter rows by 16*NV channels at a time; each
@@ -627,27 +639,33 @@ void ConvBackpropFilterImplicit(const ConvGeom& g, const float* x, const float* 
                                 ThreadPool* pool) {
   const Window& w = g.w;
   const MicroKernelShape ks = PickMicroKernel(g.OCg);
-  const FilterMicroKernelFn full[] = {FilterMicroKernel<12, 1, false>,
-                                      FilterMicroKernel<12, 2, false>,
-                                      FilterMicroKernel<8, 3, false>,
-                                      FilterMicroKernel<6, 4, false>};
-  const FilterMicroKernelFn masked[] = {FilterMicroKernel<12, 1, true>,
-                                        FilterMicroKernel<12, 2, true>,
-                                        FilterMicroKernel<8, 3, true>,
-                                        FilterMicroKernel<6, 4, true>};
   const int64_t bw = 16 * ks.NV, fsize = g.Kg * g.OC;
   const BandPlan b = PlanBands(g, pool, true);
-  // Runs of consecutive patch values: a whole (kw, c) row per kh when contiguous.
+  // Runs of consecutive patch values: a whole (kw, c) row per kh when
+  // contiguous. Where those rows are shorter than R, a group's whole patch is
+  // one run read through its offset table (koff) instead.
   struct Run {
     int64_t off, len, k;
   };
   std::vector<Run> runs;
   const bool rows_contiguous = w.dw == 1 && g.groups == 1;
-  for (int64_t grp = 0; grp < g.groups; ++grp)
+  const bool indexed = (rows_contiguous ? w.KW * w.C : g.Cg) < ks.R;
+  std::vector<std::vector<int64_t>> koff;
+  for (int64_t grp = 0; grp < g.groups; ++grp) {
+    if (indexed) {
+      koff.push_back(PatchOffsets(g, b.ls, grp));
+      runs.push_back({0, g.Kg, 0});
+      continue;
+    }
     for (int64_t kh = 0; kh < w.KH; ++kh)
       for (int64_t kw = 0; kw < (rows_contiguous ? 1 : w.KW); ++kw)
         runs.push_back({kh * w.dh * b.ls + kw * w.dw * w.C + grp * g.Cg,
                         rows_contiguous ? w.KW * w.C : g.Cg, (kh * w.KW + kw) * g.Cg});
+  }
+  const FilterMicroKernelFn* full =
+      indexed ? kFilterKernels<false, true> : kFilterKernels<false, false>;
+  const FilterMicroKernelFn* masked =
+      indexed ? kFilterKernels<true, true> : kFilterKernels<true, false>;
   const int64_t runs_per_group = int64_t(runs.size()) / g.groups;
   const int64_t units = std::min(b.units, ParallelUnits(pool, g.Flops()));
   const int64_t pieces = ReductionPieces(units, b.units, fsize * sizeof(float));
@@ -682,9 +700,10 @@ void ConvBackpropFilterImplicit(const ConvGeom& g, const float* x, const float* 
                 const int64_t q0 = part_masked ? safe : 0, q1 = part_masked ? np : safe;
                 if (q0 >= q1) continue;
                 (part_masked ? masked : full)[ks.NV - 1](
-                    base + run.off + j, pix.data() + p0 + q0, q1 - q0,
+                    base + (indexed ? 0 : run.off + j), pix.data() + p0 + q0, q1 - q0,
                     du + (p0 + q0) * g.OC + off, g.OC, acc + (run.k + j) * g.OC + off, g.OC,
-                    int(std::min<int64_t>(ks.R, run.len - j)), int(std::min(bw, g.OCg - c0)));
+                    int(std::min<int64_t>(ks.R, run.len - j)), int(std::min(bw, g.OCg - c0)),
+                    indexed ? koff[grp].data() + j : nullptr);
               }
             }
         }

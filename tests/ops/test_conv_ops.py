@@ -262,6 +262,10 @@ BACKPROP_CASES = [
     ((1, 6, 5, 2), (3, 2, 2, 3), (1, 1), ((3, 0), (1, 2)), (1, 1)),   # pad beyond the window
     ((2, 13, 11, 5), (3, 3, 5, 21), (1, 1), "SAME", (1, 1)),       # partial channel blocks
     ((2, 9, 7, 40), (2, 2, 40, 70), (1, 1), "VALID", (1, 1)),      # several channel blocks
+    # One channel (LeNet's conv1): filter-gradient patches read by offset table,
+    # 25 values in passes of 12, 12 and 1.
+    ((3, 12, 11, 1), (5, 5, 1, 6), (1, 1), "VALID", (1, 1)),
+    ((2, 10, 9, 1), (5, 5, 1, 20), (2, 1), "SAME", (1, 2)),
 ]
 
 
